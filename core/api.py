@@ -1,0 +1,176 @@
+"""The layer plugin contract.
+
+A layer is a class with metadata and two pure functions; the network owns the parameters::
+
+    class Sigmoid(Layer):
+        spec = LayerSpec(id="sigmoid", name="Sigmoid", category="Activation")
+        def forward(self, x, params, train=True):  a = f(z); return a, a
+        def backward(self, dout, cache):           return dout * a * (1 - a), {}
+
+* Tensors are batch-first: ``x`` is ``(N, C, H, W)`` for maps or ``(N, F)`` for vectors; shapes
+  given to :meth:`Layer.output_shape` are per sample (no ``N``).
+* ``forward`` returns ``(out, cache)``; ``backward(dout, cache)`` returns ``(dx, grads)`` with one
+  gradient per parameter, batch-averaged because ``dout`` already is (the loss is a batch mean).
+* No hidden state: a layer instance holds only its validated hyperparameters (``self.hp``), so the
+  same instance can be gradient-checked, replayed and shown at any moment.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+
+from core.errors import HyperParamError, ShapeError
+
+API_VERSION = 1
+
+__all__ = ["API_VERSION", "Formula", "HyperParam", "Layer", "LayerSpec", "ShapeError"]
+
+CATEGORIES = ("Convolution", "Pooling", "Activation", "Fully connected", "Reshape", "Other")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What a layer is: its id in spec files, how the GUI names, groups and draws it."""
+
+    id: str
+    name: str
+    category: str = "Other"
+    description: str = ""
+    icon: str = ""  # a resource name under resources/icons/, or "" for the category's icon
+    api_version: int = API_VERSION
+
+
+@dataclass(frozen=True)
+class HyperParam:
+    """One hyperparameter: its type, default, range or choices and help (the GUI builds forms from it)."""
+
+    type: type
+    default: Any
+    help: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
+
+    def coerce(self, name: str, value: Any) -> Any:
+        """Return ``value`` converted to this type, or raise HyperParamError naming ``name``."""
+        if self.type is bool:
+            if not isinstance(value, bool):
+                raise HyperParamError(f"{name}: expected true or false, got {value!r}")
+            return value
+        if self.type is int:
+            if isinstance(value, bool) or not (
+                isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+            ):
+                raise HyperParamError(f"{name}: expected an integer, got {value!r}")
+            value = int(value)
+        elif self.type is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise HyperParamError(f"{name}: expected a number, got {value!r}")
+            value = float(value)
+            if not math.isfinite(value):
+                raise HyperParamError(f"{name}: expected a finite number, got {value!r}")
+        elif self.type is str and not isinstance(value, str):
+            raise HyperParamError(f"{name}: expected text, got {value!r}")
+        if self.choices is not None and value not in self.choices:
+            raise HyperParamError(f"{name}: {value!r} is not one of {', '.join(map(str, self.choices))}")
+        if self.min is not None and value < self.min:
+            raise HyperParamError(f"{name}: {value!r} is below the minimum {self.min}")
+        if self.max is not None and value > self.max:
+            raise HyperParamError(f"{name}: {value!r} is above the maximum {self.max}")
+        return value
+
+
+@dataclass(frozen=True)
+class Formula:
+    """The lecture's equations for a layer, in its notation, for the formula panel.
+
+    ``forward`` and ``backward`` are one line each (plain Unicode); ``grads`` maps a parameter name
+    to the equation of its gradient.
+    """
+
+    forward: str
+    backward: str
+    grads: Mapping[str, str] = field(default_factory=dict)
+
+
+class Layer(ABC):
+    """Base class of every layer plugin. Subclasses set the class attributes and the four methods.
+
+    Class attributes:
+      spec         LayerSpec: id, display name, category, icon, api_version.
+      hyperparams  name -> HyperParam; values arrive validated in ``self.hp``.
+      formula      Formula: the lecture's equations.
+      init         for activations, the weight initialisation that suits them: "glorot" (sigmoid,
+                   tanh) or "he" (ReLU); the network uses it for the weighted layer before.
+      weighted     True for layers with weights the lecture names (conv: g, dense: W).
+      example_shape  a per-sample input shape for the start-up smoke run.
+    """
+
+    spec: ClassVar[LayerSpec]
+    hyperparams: ClassVar[dict[str, HyperParam]] = {}
+    formula: ClassVar[Formula] = Formula(forward="", backward="")
+    init: ClassVar[str | None] = None
+    weighted: ClassVar[bool] = False
+    example_shape: ClassVar[tuple] = (3, 8, 8)
+
+    def __init__(self, **hp: Any) -> None:
+        unknown = sorted(set(hp) - set(self.hyperparams))
+        if unknown:
+            known = ", ".join(self.hyperparams) or "none"
+            raise HyperParamError(
+                f"{self.spec.id}: unknown hyperparameter {unknown[0]!r} (it takes: {known})"
+            )
+        values = {}
+        for name, schema in self.hyperparams.items():
+            values[name] = schema.coerce(name, hp.get(name, schema.default))
+        self.hp: Mapping[str, Any] = values
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hp.items())
+        return f"{type(self).__name__}({args})"
+
+    @abstractmethod
+    def output_shape(self, in_shape: tuple) -> tuple:
+        """Per-sample output shape for a per-sample input shape; raise ShapeError("why") if impossible."""
+
+    def init_params(self, in_shape: tuple, rng: np.random.Generator, init: str = "glorot") -> dict:
+        """Initial parameters as float64 arrays; ``init`` is "glorot" or "he". Default: none."""
+        return {}
+
+    @abstractmethod
+    def forward(self, x: np.ndarray, params: Mapping[str, np.ndarray], train: bool = True):
+        """Return ``(out, cache)`` for a batch ``x``; ``cache`` is what backward needs."""
+
+    @abstractmethod
+    def backward(self, dout: np.ndarray, cache) -> tuple[np.ndarray, dict]:
+        """Return ``(dx, grads)``: dL/d(input) and dL/d(each parameter), given dL/d(output)."""
+
+    def inspect(self, cache) -> dict[str, np.ndarray]:
+        """Named intermediates for the panels (e.g. the max-pool argmax mask). Default: none."""
+        return {}
+
+
+def fan_in_out(shape: tuple) -> tuple[int, int]:
+    """Fan-in and fan-out of a weight of shape (out, in) or (out, in, kh, kw)."""
+    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def init_weight(shape: tuple, rng: np.random.Generator, init: str = "glorot") -> np.ndarray:
+    """A weight drawn for the activation that follows it.
+
+    Glorot uniform (sigmoid, tanh): U(-r, r), r = sqrt(6 / (fan_in + fan_out)).
+    He normal (ReLU): N(0, 2 / fan_in).
+    """
+    fan_in, fan_out = fan_in_out(shape)
+    if init == "he":
+        return rng.standard_normal(shape) * math.sqrt(2.0 / fan_in)
+    if init != "glorot":
+        raise ValueError(f"unknown initialisation {init!r}")
+    r = math.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-r, r, size=shape)

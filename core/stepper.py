@@ -1,0 +1,388 @@
+"""The training state machine: one iteration as observable phases, with a snapshot after each.
+
+Phases of one iteration, in order::
+
+    forward:<layer> for every layer   x → z⁽¹⁾ → f(z⁽¹⁾) → a⁽¹⁾ → … → z⁽⁴⁾
+    loss                              ŷ = softmax(z⁽⁴⁾),  L = −Σ y log ŷ  (batch mean)
+    backward:<layer> last to first    ∂L/∂ŷ, ∂L/∂z⁽⁴⁾, ∂L/∂W⁽²⁾, … ∂L/∂g⁽¹⁾  (core.notation)
+    update                            θ ← θ − α ∂L/∂θ  (or momentum, Adam)
+
+Nothing changes the parameters before ``update``, so the state at any phase boundary is the
+state at the start of the iteration plus the phase arrays: that is what sessions and time travel
+save. ``step_phase`` returns an immutable Snapshot; ``step_iteration`` and ``run`` take the fast
+path (no snapshots) and give the same numbers. Batches are drawn from a permutation seeded by
+(seed, epoch), so a run is deterministic for a seed and resumable from any iteration boundary.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+import numpy as np
+
+from core.errors import DivergedError, HyperParamError
+from core.losses import cross_entropy, grad_logits, grad_probs
+from core.network import Network
+from core.notation import Quantity, backward_quantities
+from core.optim import Optimizer, make_optimizer
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only copy: the snapshot keeps its numbers whatever the engine does next."""
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def _readonly_view(a: np.ndarray) -> np.ndarray:
+    v = a.view()
+    v.setflags(write=False)
+    return v
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one phase produced, and the moment it belongs to. All arrays are read-only.
+
+    arrays keys (as in trace files): "<layer>.out", "<layer>.<intermediate>" (from inspect),
+    "probs", "loss", "<layer>.grad_out", "<layer>.grad_in", "<layer>.<param>.grad",
+    "probs.grad"; for update "<layer>.<param>.old", ".step" (−lr·grad or the optimiser's move), ".new".
+    """
+
+    phase: str
+    kind: str  # forward | loss | backward | update
+    layer: str | None
+    phase_index: int
+    n_phases: int
+    iteration: int  # 0-based index of the iteration this phase belongs to
+    epoch: int
+    batch_indices: np.ndarray
+    x: np.ndarray  # (N, C, H, W) the batch
+    y: np.ndarray  # (N,) labels
+    arrays: Mapping[str, np.ndarray]
+    quantities: tuple[Quantity, ...] = ()
+    params: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
+    loss: float | None = None
+    lr: float = 0.0
+
+
+@dataclass
+class History:
+    """Curves: per batch (loss, accuracy) and per epoch (train and test loss/accuracy)."""
+
+    batch_loss: list = field(default_factory=list)
+    batch_acc: list = field(default_factory=list)
+    epochs: list = field(default_factory=list)  # dicts: epoch, train_loss, train_acc, test_loss, test_acc, seconds
+
+    def to_dict(self) -> dict:
+        return {"batch_loss": list(self.batch_loss), "batch_acc": list(self.batch_acc), "epochs": list(self.epochs)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "History":
+        return cls(list(d.get("batch_loss", [])), list(d.get("batch_acc", [])), list(d.get("epochs", [])))
+
+
+class Stepper:
+    """Trains ``network`` on ``dataset`` one phase, iteration or epoch at a time."""
+
+    def __init__(self, network: Network, dataset, *, batch_size: int = 32, optimizer: Optimizer | str = "sgd",
+                 lr: float | None = None, seed: int = 0, evaluate_every_epoch: bool = True):
+        self.net = network
+        self.data = dataset
+        self.seed = int(seed)
+        self.batch_size = batch_size
+        self.optimizer = make_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer
+        self.evaluate_every_epoch = evaluate_every_epoch
+        self.epoch = 0
+        self.offset = 0  # position in this epoch's permutation
+        self.iteration = 0  # completed iterations
+        self.history = History()
+        self._epoch_start = time.perf_counter()
+        self._epoch_losses: list[float] = []
+        self._epoch_correct = 0
+        self._epoch_seen = 0
+        self._perm_epoch, self._perm = -1, None
+        nodes = network.nodes
+        self.phases = ([f"forward:{n.name}" for n in nodes] + ["loss"]
+                       + [f"backward:{n.name}" for n in reversed(nodes)] + ["update"])
+        self._quantities = backward_quantities(nodes)
+        self.position = 0  # index of the next phase; 0 = at an iteration boundary
+        self._work: dict = {}
+
+    # --- settings -----------------------------------------------------------------------------
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, b: int) -> None:
+        if isinstance(b, bool) or not isinstance(b, int) or b < 1:
+            raise HyperParamError(f"batch size: must be a positive integer, got {b!r}")
+        self._batch_size = b
+
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @property
+    def n_train(self) -> int:
+        return len(self.data.x_train)
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return math.ceil(self.n_train / self.batch_size)
+
+    @property
+    def next_phase(self) -> str:
+        return self.phases[self.position]
+
+    # --- batches ------------------------------------------------------------------------------
+
+    def _permutation(self, epoch: int) -> np.ndarray:
+        if self._perm_epoch != epoch:
+            self._perm = np.random.default_rng([self.seed, epoch]).permutation(self.n_train)
+            self._perm_epoch = epoch
+        return self._perm
+
+    def next_batch_indices(self) -> np.ndarray:
+        """Indices of the batch the next iteration trains on."""
+        return self._permutation(self.epoch)[self.offset:self.offset + self.batch_size]
+
+    def _batch(self):
+        idx = self.next_batch_indices()
+        x = self.net.check_input(self.data.x_train[idx], "dataset")
+        return idx, x, self.data.y_train[idx]
+
+    # --- the fast path ------------------------------------------------------------------------
+
+    def _finish_iteration(self, loss: float, probs: np.ndarray, y: np.ndarray, new_params) -> None:
+        self.net.params = new_params
+        correct = int((probs.argmax(axis=1) == y).sum())
+        self.history.batch_loss.append(loss)
+        self.history.batch_acc.append(correct / len(y))
+        self._epoch_losses.append(loss * len(y))
+        self._epoch_correct += correct
+        self._epoch_seen += len(y)
+        self.iteration += 1
+        self.offset += len(y)
+        self.position = 0
+        self._work = {}
+        if self.offset >= self.n_train:
+            self._end_epoch()
+
+    def _end_epoch(self) -> None:
+        record = {"epoch": self.epoch + 1,
+                  "train_loss": sum(self._epoch_losses) / max(self._epoch_seen, 1),
+                  "train_acc": self._epoch_correct / max(self._epoch_seen, 1),
+                  "seconds": time.perf_counter() - self._epoch_start}
+        if self.evaluate_every_epoch:
+            record["test_loss"], record["test_acc"] = self.evaluate()
+        self.history.epochs.append(record)
+        self.epoch += 1
+        self.offset = 0
+        self._epoch_losses, self._epoch_correct, self._epoch_seen = [], 0, 0
+        self._epoch_start = time.perf_counter()
+
+    def step_iteration(self) -> None:
+        """Finish the current iteration (all of it, if at a boundary) without snapshots."""
+        if self.position:
+            while self.position:
+                self.step_phase()
+            return
+        idx, x, y = self._batch()
+        logits, caches = self.net.forward(x)
+        loss, probs = cross_entropy(logits, y)
+        grads, _ = self.net.backward(grad_logits(probs, y), caches)
+        if not (math.isfinite(loss) and all(np.isfinite(g).all() for gs in grads.values() for g in gs.values())):
+            self._locate_divergence()
+        self._finish_iteration(loss, probs, y, self.optimizer.step(self.net.params, grads))
+
+    def _locate_divergence(self):
+        """Re-run this iteration phase by phase: the first phase with NaN/Inf raises, naming itself."""
+        while True:
+            self.step_phase()  # raises DivergedError at the culprit
+            if self.position == len(self.phases) - 1:
+                break
+        self.position, self._work = 0, {}
+        raise DivergedError("training diverged: the loss or a gradient is NaN or Inf")
+
+    def run(self, iterations: int | None = None, *, until_epoch_end: bool = False,
+            should_stop: Callable[[], bool] | None = None, on_iteration: Callable[["Stepper"], None] | None = None) -> int:
+        """Run whole iterations fast; stop after ``iterations``, at the epoch's end, or when asked.
+
+        Returns the number of iterations run. ``should_stop`` is polled between iterations.
+        """
+        done, start_epoch = 0, self.epoch
+        while (iterations is None or done < iterations) and not (until_epoch_end and self.epoch != start_epoch):
+            if should_stop is not None and should_stop():
+                break
+            self.step_iteration()
+            done += 1
+            if on_iteration is not None:
+                on_iteration(self)
+        return done
+
+    def step_epoch(self, **kw) -> int:
+        """Finish the current epoch."""
+        return self.run(until_epoch_end=True, **kw)
+
+    # --- phase by phase -----------------------------------------------------------------------
+
+    def step_phase(self) -> Snapshot:
+        """Run the next phase and return its snapshot; raises DivergedError on NaN/Inf (phase kept)."""
+        if self.position == 0:
+            idx, x, y = self._batch()
+            self._work = {"idx": idx, "x": x, "y": y, "acts": [x], "caches": [], "grads": {}}
+        phase = self.phases[self.position]
+        kind, _, layer = phase.partition(":")
+        w, n = self._work, len(self.net.nodes)
+        arrays: dict[str, np.ndarray] = {}
+        quantities: tuple = ()
+        loss = w.get("loss")
+        if kind == "forward":
+            i = self.position
+            node = self.net.nodes[i]
+            out, cache = self.net.forward_layer(i, w["acts"][-1])
+            self._check_finite(phase, layer, {f"{layer}.out": out})
+            w["acts"].append(out)
+            w["caches"].append(cache)
+            arrays[f"{layer}.out"] = out
+            for k, v in node.layer.inspect(cache).items():
+                arrays[f"{layer}.{k}"] = v
+        elif kind == "loss":
+            loss, probs = cross_entropy(w["acts"][-1], w["y"])
+            if not math.isfinite(loss):
+                raise DivergedError(f"NaN or Inf in phase loss: the loss is {loss}", "loss", None)
+            w["loss"], w["probs"] = loss, probs
+            w["dout"] = grad_logits(probs, w["y"])
+            arrays = {"probs": probs, "loss": np.array(loss)}
+        elif kind == "backward":
+            i = n - 1 - (self.position - n - 1)
+            if i == n - 1:
+                arrays["probs.grad"] = grad_probs(w["probs"], w["y"])
+            arrays[f"{layer}.grad_out"] = w["dout"]
+            dx, grads = self.net.backward_layer(i, w["dout"], w["caches"][i])
+            produced = {f"{layer}.grad_in": dx, **{f"{layer}.{k}.grad": g for k, g in grads.items()}}
+            self._check_finite(phase, layer, produced)
+            arrays.update(produced)
+            w["grads"][layer] = grads
+            w["dout"] = dx
+            quantities = tuple(self._quantities[i])
+        else:  # update
+            old = self.net.params
+            new = self.optimizer.step(old, w["grads"])
+            for lname, ps in old.items():
+                for k, p in ps.items():
+                    arrays[f"{lname}.{k}.old"] = p
+                    arrays[f"{lname}.{k}.step"] = new[lname][k] - p
+                    arrays[f"{lname}.{k}.new"] = new[lname][k]
+            self._check_finite(phase, None, {k: v for k, v in arrays.items() if k.endswith(".new")})
+        snap = Snapshot(
+            phase=phase, kind=kind, layer=layer or None, phase_index=self.position, n_phases=len(self.phases),
+            iteration=self.iteration, epoch=self.epoch, batch_indices=_frozen(w["idx"]), x=_frozen(w["x"]),
+            y=_frozen(w["y"]), arrays=MappingProxyType({k: _frozen(v) for k, v in arrays.items()}),
+            quantities=quantities, params=self.params_view(), loss=loss, lr=self.lr)
+        if kind == "update":
+            self._finish_iteration(w["loss"], w["probs"], w["y"], new)
+        else:
+            self.position += 1
+        return snap
+
+    @staticmethod
+    def _check_finite(phase: str, layer: str | None, arrays: dict) -> None:
+        for key, a in arrays.items():
+            if not np.isfinite(a).all():
+                what = "NaN" if np.isnan(a).any() else "Inf"
+                where = f" (layer {layer})" if layer else ""
+                raise DivergedError(f"{what} in phase {phase}{where}: {key} is not finite", phase, layer)
+
+    def params_view(self) -> Mapping[str, Mapping[str, np.ndarray]]:
+        """Read-only views of the current parameters (updates make new arrays, so views stay valid)."""
+        return MappingProxyType({l: MappingProxyType({k: _readonly_view(v) for k, v in ps.items()})
+                                 for l, ps in self.net.params.items()})
+
+    def cancel_iteration(self) -> None:
+        """Drop a half-done iteration: nothing was updated yet, so the state is the boundary's."""
+        self.position, self._work = 0, {}
+
+    # --- the batch, dissected -----------------------------------------------------------------
+
+    def per_sample_grads(self, layer: str, sample: int) -> dict[str, np.ndarray]:
+        """One sample's contribution to ``layer``'s batch-averaged gradients (they sum to the batch's).
+
+        Needs the current iteration's forward and loss done (position past ``loss``). The lecture's
+        "Training Batch": dL/dg = (1/N) Σₛ dL/dg⁽ˢ⁾; this returns (1/N) dL/dg⁽ˢ⁾ for s = ``sample``.
+        """
+        w, n = self._work, len(self.net.nodes)
+        if self.position <= n:
+            raise RuntimeError("per-sample gradients need the forward pass and the loss done first")
+        mask = np.zeros_like(w["probs"][:, :1])
+        mask[sample] = 1
+        d = grad_logits(w["probs"], w["y"]) * mask
+        i_target = next(i for i, node in enumerate(self.net.nodes) if node.name == layer)
+        for i in range(n - 1, i_target - 1, -1):
+            d, grads = self.net.backward_layer(i, d, w["caches"][i])
+        return grads
+
+    # --- evaluation ---------------------------------------------------------------------------
+
+    def evaluate(self, split: str = "test", limit: int | None = None) -> tuple[float, float]:
+        """(mean loss, accuracy) on the test or train split."""
+        x = self.data.x_test if split == "test" else self.data.x_train
+        y = self.data.y_test if split == "test" else self.data.y_train
+        if limit:
+            x, y = x[:limit], y[:limit]
+        if len(x) == 0:
+            return float("nan"), float("nan")
+        logits = self.net.predict(x)
+        loss, probs = cross_entropy(logits.astype(np.float64), y)
+        return loss, float((probs.argmax(axis=1) == y).mean())
+
+    # --- state (sessions, time travel) --------------------------------------------------------
+
+    def state(self) -> dict:
+        """Everything needed to resume exactly from the last iteration boundary."""
+        return {"params": {l: {k: v.copy() for k, v in ps.items()} for l, ps in self.net.params.items()},
+                "optimizer": {"name": self.optimizer.name, "lr": self.optimizer.lr,
+                              "state": {k: np.array(v, copy=True) for k, v in self.optimizer.get_state().items()}},
+                "epoch": self.epoch, "offset": self.offset, "iteration": self.iteration, "seed": self.seed,
+                "batch_size": self.batch_size, "history": self.history.to_dict(),
+                "epoch_acc": [list(self._epoch_losses), self._epoch_correct, self._epoch_seen]}
+
+    def load_state(self, state: dict) -> None:
+        self.net.params = {l: {k: np.asarray(v, dtype=self.net.dtype).copy() for k, v in ps.items()}
+                           for l, ps in state["params"].items()}
+        opt = state["optimizer"]
+        self.optimizer = make_optimizer(opt["name"], opt["lr"])
+        self.optimizer.set_state(opt["state"])
+        self.epoch, self.offset, self.iteration = int(state["epoch"]), int(state["offset"]), int(state["iteration"])
+        self.seed, self.batch_size = int(state["seed"]), int(state["batch_size"])
+        self.history = History.from_dict(state["history"])
+        losses, correct, seen = state.get("epoch_acc", [[], 0, 0])
+        self._epoch_losses, self._epoch_correct, self._epoch_seen = list(losses), int(correct), int(seen)
+        self._perm_epoch = -1
+        self.cancel_iteration()
+
+    def set_optimizer(self, name: str, lr: float | None = None) -> None:
+        """Switch optimiser between steps (its state starts fresh) or just change the learning rate."""
+        if name == self.optimizer.name and lr is not None:
+            self.optimizer.lr = make_optimizer(name, lr).lr  # validates
+        else:
+            self.optimizer = make_optimizer(name, lr)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh weights (from ``seed``), counters and curves; the same settings."""
+        if seed is not None:
+            self.seed = int(seed)
+        self.net.init_params(self.seed)
+        self.optimizer = make_optimizer(self.optimizer.name, self.optimizer.lr)
+        self.epoch = self.offset = self.iteration = 0
+        self.history = History()
+        self._epoch_losses, self._epoch_correct, self._epoch_seen = [], 0, 0
+        self._perm_epoch = -1
+        self.cancel_iteration()
