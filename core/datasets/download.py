@@ -1,0 +1,194 @@
+"""Downloading MNIST and Fashion-MNIST: resumable, md5-verified, atomic.
+
+Each file is fetched into ``<file>.part``; if a ``.part`` is left from an interrupted run, the
+download resumes with an HTTP ``Range`` request (and restarts cleanly when the server answers
+with the whole file instead). Only a file whose md5 matches is renamed to its final name, so a
+file under its final name is always a verified one. Standard library only (urllib).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+from core.datasets.remote import remote_dataset
+from core.errors import DataError
+
+#: ``progress(file_name, bytes_done, bytes_total)``; ``bytes_total`` is ``None`` when unknown.
+#: An exception raised by the callback aborts the download and keeps the ``.part`` for resuming.
+Progress = Callable[[str, int, "int | None"], None]
+
+CHUNK = 1 << 16
+TIMEOUT_S = 30.0
+USER_AGENT = "Backstep (dataset download; python urllib)"
+
+
+def download(name: str, cache_dir=None, progress: Progress | None = None, mirror: str | None = None) -> Path:
+    """Download ``mnist`` or ``fashion-mnist`` into ``<cache_dir>/datasets/<name>/``.
+
+    Args:
+        name: ``"mnist"`` or ``"fashion-mnist"``.
+        cache_dir: base cache folder; default :func:`core.paths.user_cache_dir`.
+        progress: called as ``progress(file_name, bytes_done, bytes_total)`` while a file arrives,
+            and once with ``bytes_done == bytes_total`` for a file already present.
+        mirror: base URL; default ``$BACKSTEP_MNIST_MIRROR`` / ``$BACKSTEP_FASHION_MNIST_MIRROR``,
+            else the dataset's standard mirror.
+
+    Returns:
+        The dataset folder, holding the four verified ``.gz`` IDX files.
+
+    Raises:
+        DataError: unknown name, network failure (naming the URL), md5 mismatch (naming the file
+            and both md5s; the bad file is removed), or an unwritable cache folder.
+    """
+    remote = remote_dataset(name)
+    folder = remote.folder(cache_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DataError(f"{folder}: cannot create the download folder: {e.strerror or e}") from None
+    base = remote.mirror(mirror)
+    for f in remote.files:
+        download_file(base + f.name, folder / f.name, f.md5, f.size, progress)
+    return folder
+
+
+def download_file(url: str, dest, md5: str, size: int | None = None,
+                  progress: Progress | None = None, timeout: float = TIMEOUT_S) -> bool:
+    """Fetch ``url`` into ``dest`` unless a file with the right ``md5`` is already there.
+
+    Resumes from ``<dest>.part`` if present. If a resumed file fails the md5 check, it is fetched
+    once more from the start before giving up (the old ``.part`` may have come from elsewhere).
+
+    Returns:
+        ``True`` if something was transferred, ``False`` if ``dest`` was already verified.
+    """
+    dest = Path(dest)
+    report = progress or (lambda name, done, total: None)
+    if dest.is_file():
+        if file_md5(dest) == md5:
+            report(dest.name, dest.stat().st_size, dest.stat().st_size)
+            return False
+        _remove(dest)  # stale or damaged: fetch it again
+
+    part = dest.with_name(dest.name + ".part")
+    start = part.stat().st_size if part.is_file() else 0
+    if size is not None and start > size:
+        _remove(part)
+        start = 0
+    if size is None or start < size:
+        start = _transfer(url, part, start, dest.name, size, report, timeout)
+
+    digest = file_md5(part)
+    if digest != md5 and start > 0:
+        _remove(part)
+        _transfer(url, part, 0, dest.name, size, report, timeout)
+        digest = file_md5(part)
+    if digest != md5:
+        _remove(part)
+        raise DataError(
+            f"{dest}: md5 mismatch for {url}: expected {md5}, got {digest}; the file was removed"
+        )
+    try:
+        os.replace(part, dest)
+    except OSError as e:
+        raise DataError(f"{dest}: cannot move the verified download into place: {e.strerror or e}") from None
+    return True
+
+
+def file_md5(path) -> str:
+    """Hex md5 of a file, read in chunks; DataError naming the file if it cannot be read."""
+    h = hashlib.md5()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except OSError as e:
+        raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
+    return h.hexdigest()
+
+
+def _transfer(url, part: Path, start: int, name: str, size, report, timeout) -> int:
+    """Write ``url`` into ``part``, appending from byte ``start`` if the server honours Range.
+
+    Returns the offset the transfer actually resumed from (0 when it restarted).
+    """
+    headers = {"User-Agent": USER_AGENT}
+    if start:
+        headers["Range"] = f"bytes={start}-"
+    try:
+        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout)
+    except urllib.error.HTTPError as e:
+        e.close()
+        if e.code == 416 and start:  # our .part is not a prefix of this file: start over
+            _remove(part)
+            return _transfer(url, part, 0, name, size, report, timeout)
+        raise DataError(f"cannot download {url}: HTTP {e.code} {e.reason}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
+        raise DataError(f"cannot download {url}: {_reason(e)}") from None
+
+    with response:
+        status = getattr(response, "status", None)
+        resumed = bool(start) and status == 206 and _range_start(response) == start
+        if start and status == 206 and not resumed:
+            response.close()
+            _remove(part)
+            return _transfer(url, part, 0, name, size, report, timeout)
+        done = start if resumed else 0
+        length = response.headers.get("Content-Length")
+        total = done + int(length) if length and length.isdigit() else size
+        try:
+            out = open(part, "ab" if resumed else "wb")
+        except OSError as e:
+            raise DataError(f"{part}: cannot write: {e.strerror or e}") from None
+        with out:
+            report(name, done, total)
+            while True:
+                try:
+                    chunk = response.read(CHUNK)
+                except (http.client.HTTPException, OSError) as e:
+                    raise DataError(
+                        f"cannot download {url}: {_reason(e)} after {done} bytes; "
+                        "run the download again to resume"
+                    ) from None
+                if not chunk:
+                    break
+                try:
+                    out.write(chunk)
+                except OSError as e:
+                    raise DataError(f"{part}: cannot write: {e.strerror or e}") from None
+                done += len(chunk)
+                report(name, done, total)
+    if total is not None and done < total:
+        raise DataError(
+            f"cannot download {url}: the connection closed after {done} of {total} bytes; "
+            "run the download again to resume"
+        )
+    return start if resumed else 0
+
+
+def _range_start(response) -> int | None:
+    m = re.match(r"bytes\s+(\d+)-", response.headers.get("Content-Range", ""))
+    return int(m.group(1)) if m else None
+
+
+def _reason(e: BaseException) -> str:
+    reason = getattr(e, "reason", None) or e  # URLError wraps the socket error
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason) or type(reason).__name__
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        raise DataError(f"{path}: cannot remove: {e.strerror or e}") from None
