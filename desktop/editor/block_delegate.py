@@ -1,0 +1,155 @@
+"""Paints one block of the network canvas: the input, a layer, or the loss.
+
+A layer block: a category-coloured stripe, its name and type, its output shape and parameter
+count; red with the reason when its shapes do not fit (or it raised during a phase); an amber
+frame when the current training phase touched it. A short connector above each block makes the
+chain read top to bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+
+from desktop.editor.block_info import BlockInfo
+from desktop.editor.category_icons import category_color
+
+BLOCK_ROLE = Qt.UserRole + 10  # a Block
+
+CONNECTOR = 12  # px of connector line above each block but the first
+MAX_WIDTH = 380
+PAD = 8
+ERROR_LINES = 2
+
+RED = QColor("#c62828")
+RED_BG = QColor("#fdecea")
+AMBER = QColor("#f9a825")
+BLUE = QColor("#1565c0")
+SELECTED_BG = QColor("#e3f2fd")
+GREY_BG = QColor("#f1f1f1")
+TEXT = QColor("#212121")
+MUTED = QColor("#616161")
+
+
+@dataclass(frozen=True)
+class Block:
+    """What a canvas row shows. kind: 'input' | 'layer' | 'loss'."""
+
+    kind: str
+    title: str
+    subtitle: str = ""
+    info: BlockInfo | None = None
+    error: str | None = None
+    note: str | None = None  # a muted line, e.g. "waits for conv2"
+    highlighted: bool = False
+    first: bool = False
+
+
+class BlockDelegate(QStyledItemDelegate):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._small = QFont()
+        self._small.setPointSizeF(max(7.0, self._small.pointSizeF() * 0.9))
+
+    # --- geometry -------------------------------------------------------------------------------
+
+    def _line(self, font: QFont) -> int:
+        return QFontMetrics(font).height()
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
+        block: Block = index.data(BLOCK_ROLE)
+        if block is None:
+            return super().sizeHint(option, index)
+        h = 0 if block.first else CONNECTOR
+        if block.kind == "layer":
+            h += 2 * PAD + self._line(self._bold) + self._line(self._small) + 2
+        else:
+            h += 2 * PAD + self._line(self._bold)
+        if block.error:
+            h += ERROR_LINES * self._line(self._small) + 2
+        elif block.note:
+            h += self._line(self._small) + 2
+        return QSize(200, h)
+
+    def block_rect(self, option_rect: QRect, block: Block) -> QRect:
+        top = option_rect.top() + (0 if block.first else CONNECTOR)
+        width = min(MAX_WIDTH, option_rect.width() - 16)
+        left = option_rect.left() + (option_rect.width() - width) // 2
+        return QRect(left, top, width, option_rect.bottom() - top)
+
+    # --- painting -------------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        block: Block = index.data(BLOCK_ROLE)
+        if block is None:
+            return super().paint(painter, option, index)
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing)
+        r = self.block_rect(option.rect, block)
+        if not block.first:
+            x = r.center().x()
+            painter.setPen(QPen(MUTED, 1.5))
+            painter.drawLine(x, option.rect.top(), x, r.top())
+            painter.drawLine(x - 4, r.top() - 5, x, r.top())
+            painter.drawLine(x + 4, r.top() - 5, x, r.top())
+        selected = bool(option.state & QStyle.State_Selected)
+        bg = (RED_BG if block.error else SELECTED_BG if selected
+              else GREY_BG if block.kind != "layer" or block.note else QColor("white"))
+        border = RED if block.error else BLUE if selected else QColor("#9e9e9e")
+        width = 3 if block.highlighted else 2 if (selected or block.error) else 1
+        if block.highlighted:
+            border = AMBER if not block.error else RED
+        painter.setPen(QPen(border, width))
+        painter.setBrush(bg)
+        box = QRectF(r).adjusted(width / 2, width / 2, -width / 2, -width / 2)
+        radius = box.height() / 2 if block.kind != "layer" and not block.error else 6
+        painter.drawRoundedRect(box, radius, radius)
+        if block.kind == "layer" and block.info is not None:
+            stripe = QRectF(box.left() + 1, box.top() + 1, 6, box.height() - 2)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(category_color(block.info.category))
+            painter.drawRoundedRect(stripe, 3, 3)
+        self._paint_text(painter, r.adjusted(PAD + (8 if block.kind == "layer" else 4), PAD, -PAD, -PAD), block)
+        painter.restore()
+
+    def _paint_text(self, painter: QPainter, r: QRect, block: Block) -> None:
+        bold_h, small_h = self._line(self._bold), self._line(self._small)
+        painter.setFont(self._bold)
+        painter.setPen(TEXT)
+        if block.kind != "layer":
+            align = Qt.AlignVCenter | Qt.AlignHCenter
+            text = f"{block.title}   {block.subtitle}".strip()
+            painter.drawText(QRect(r.left(), r.top(), r.width(), bold_h), align,
+                             QFontMetrics(self._bold).elidedText(text, Qt.ElideRight, r.width()))
+            y = r.top() + bold_h + 2
+        else:
+            info = block.info
+            painter.drawText(QRect(r.left(), r.top(), r.width(), bold_h), Qt.AlignLeft | Qt.AlignVCenter,
+                             block.title)
+            painter.setFont(self._small)
+            painter.setPen(MUTED)
+            painter.drawText(QRect(r.left(), r.top(), r.width(), bold_h), Qt.AlignRight | Qt.AlignVCenter,
+                             info.type_name if info else "")
+            y = r.top() + bold_h + 2
+            painter.setPen(TEXT)
+            left = f"→ {info.shape_label}" if info else ""
+            painter.drawText(QRect(r.left(), y, r.width(), small_h), Qt.AlignLeft | Qt.AlignVCenter, left)
+            painter.setPen(MUTED)
+            painter.drawText(QRect(r.left(), y, r.width(), small_h), Qt.AlignRight | Qt.AlignVCenter,
+                             block.subtitle)
+            y += small_h + 2
+        if block.error:
+            painter.setFont(self._small)
+            painter.setPen(RED)
+            painter.drawText(QRect(r.left(), y, r.width(), ERROR_LINES * small_h),
+                             Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, block.error)
+        elif block.note:
+            painter.setFont(self._small)
+            painter.setPen(MUTED)
+            painter.drawText(QRect(r.left(), y, r.width(), small_h), Qt.AlignLeft | Qt.AlignVCenter,
+                             QFontMetrics(self._small).elidedText(block.note, Qt.ElideRight, r.width()))

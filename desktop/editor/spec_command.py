@@ -1,0 +1,41 @@
+"""The one undo command of the editor: replace the spec, remembering the one before.
+
+Every edit (add, remove, move, set hyperparameter, rename) is a pure function of the spec
+(spec_edits.py), so one command that stores the spec before and after undoes any of them exactly.
+Consecutive changes of the same hyperparameter of the same layer (typing "120" digit by digit)
+merge into one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtGui import QUndoCommand
+
+from core.spec import NetworkSpec
+
+MERGE_ID = 0x5EC  # any fixed int: QUndoStack only merges commands with the same id()
+
+
+class SpecCommand(QUndoCommand):
+    def __init__(self, text: str, before: NetworkSpec, after: NetworkSpec,
+                 apply: Callable[[NetworkSpec], None], merge_key: tuple | None = None):
+        super().__init__(text)
+        self.before, self.after = before, after
+        self._apply = apply
+        self.merge_key = merge_key
+
+    def redo(self) -> None:
+        self._apply(self.after)
+
+    def undo(self) -> None:
+        self._apply(self.before)
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return MERGE_ID if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, SpecCommand) or other.merge_key != self.merge_key:
+            return False
+        self.after = other.after
+        return True
