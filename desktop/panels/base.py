@@ -1,0 +1,127 @@
+"""The panel contract: ``title``, ``update_view(view)``, ``displayed()``, ``sigHover(str)``.
+
+A panel draws a StepView and nothing else. It skips the work while hidden (the view is kept and
+drawn on show), shows a hint instead of an empty area when there is nothing to draw, and
+remembers the exact arrays it shows (``displayed()``) so tests can compare them with the engine's.
+Hovering a pixel emits e.g. ``"conv1.out[sample 3, channel 2, row 5, col 7] = 0.8123"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from desktop.view_model import StepView
+
+FIRST_STEP_HINT = "Step (F11) to run the first phase"
+
+_WEIGHT_DIMS = {4: ("filter", "channel", "row", "col"), 2: ("out", "in"), 1: ("unit",)}
+_MAP_DIMS = {4: ("sample", "channel", "row", "col"), 3: ("channel", "row", "col"), 2: ("row", "col"), 1: ("unit",)}
+
+
+def dim_names(key: str, ndim: int) -> tuple[str, ...]:
+    """Names of an array's axes for hover text: filters/weights vs per-sample maps and vectors."""
+    table = _WEIGHT_DIMS if ".weight" in key or ".bias" in key else _MAP_DIMS
+    return table.get(ndim, tuple(f"i{k}" for k in range(ndim)))
+
+
+def format_value(v: float) -> str:
+    v = float(v)
+    if v == 0 or (1e-3 <= abs(v) < 1e4):
+        return f"{v:.4f}"
+    return f"{v:.3e}"
+
+
+class Panel(QWidget):
+    """Base of every panel. Subclasses set ``title``, build ``self.body`` and implement ``draw``."""
+
+    title: str = ""
+    sigHover = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._view: StepView | None = None
+        self._pending = False
+        self._shown: dict[str, np.ndarray] = {}
+        self._index_info: dict[str, tuple[str, tuple, tuple]] = {}
+        self._stack = QStackedWidget()
+        self._hint = QLabel(FIRST_STEP_HINT)
+        self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint.setWordWrap(True)
+        self._hint.setStyleSheet("font-size: 13pt; color: #888;")
+        self._hover_label = QLabel(" ")
+        self._hover_label.setStyleSheet("font-family: monospace; font-size: 9pt; color: #aaa;")
+        self._hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(4, 4, 4, 4)
+        self._layout.addWidget(self._stack, 1)
+        self._layout.addWidget(self._hover_label)
+        self._stack.addWidget(self._hint)
+
+    # --- for subclasses -----------------------------------------------------------------------
+
+    def set_body(self, widget: QWidget) -> None:
+        self.body = widget
+        self._stack.addWidget(widget)
+
+    def draw(self, view: StepView) -> str | None:
+        """Draw ``view``; return a hint text when there is nothing to show, else None."""
+        raise NotImplementedError
+
+    def record(self, key: str, array: np.ndarray, prefix: tuple = (), name: str | None = None) -> None:
+        """Note that ``array`` is shown under ``key``; ``prefix`` = leading index parts, e.g. (("sample", 3),)."""
+        name = name or key
+        self._shown[key] = array
+        self._index_info[key] = (name, prefix, dim_names(name, np.ndim(array)))
+
+    # --- the contract -------------------------------------------------------------------------
+
+    def update_view(self, view: StepView) -> None:
+        self._view = view
+        if not self.isVisible():  # drawn on show: hidden panels cost nothing
+            self._pending = True
+            return
+        self._redraw()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending:
+            self._redraw()
+
+    def redraw(self) -> None:
+        """Draw the last view again (after a setting of the panel changed)."""
+        if self._view is not None and self.isVisible():
+            self._redraw()
+        elif self._view is not None:
+            self._pending = True
+
+    def _redraw(self) -> None:
+        self._pending = False
+        self._shown, self._index_info = {}, {}
+        hint = self.draw(self._view) if self._view is not None else FIRST_STEP_HINT
+        if hint:
+            self._hint.setText(hint)
+            self._stack.setCurrentWidget(self._hint)
+        else:
+            self._stack.setCurrentWidget(self.body)
+
+    def displayed(self) -> dict[str, np.ndarray]:
+        """The arrays on screen by key (a hidden panel's pending view is drawn first)."""
+        if self._pending:
+            self._redraw()
+        return dict(self._shown)
+
+    def hover_at(self, key: str, index: tuple) -> str:
+        """Describe the element ``index`` of the displayed ``key``; show it and emit sigHover."""
+        name, prefix, dims = self._index_info[key]
+        value = self._shown[key][tuple(index)]
+        parts = [f"{d} {i}" for d, i in prefix] + [f"{d} {int(i)}" for d, i in zip(dims, index)]
+        text = f"{name}[{', '.join(parts)}] = {format_value(value)}"
+        self._hover_label.setText(text)
+        self.sigHover.emit(text)
+        return text
+
+    @property
+    def hover_text(self) -> str:
+        return self._hover_label.text()

@@ -1,0 +1,87 @@
+"""Loss and accuracy curves from ``view.history``: per batch (left) and per epoch (right).
+
+Long per-batch series are averaged in bins to at most ``MAX_POINTS`` points (the shown arrays are
+what ``displayed()`` returns); a moving mean over ``SMOOTH`` batches is drawn over the raw curve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from desktop.panels.base import Panel
+from desktop.view_model import StepView
+
+MAX_POINTS = 2000
+SMOOTH = 25
+TRAIN, TEST, RAW = (66, 133, 244), (255, 159, 28), (120, 120, 120)
+
+
+def downsample(y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) with x the iteration number (1-based); bin means when longer than ``max_points``."""
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    if n <= max_points:
+        return np.arange(1, n + 1, dtype=float), y
+    edges = np.linspace(0, n, max_points + 1).astype(int)
+    sums = np.add.reduceat(y, edges[:-1])
+    return (edges[:-1] + edges[1:]) / 2 + 0.5, sums / np.diff(edges)
+
+
+def moving_mean(y: np.ndarray, k: int = SMOOTH) -> np.ndarray:
+    if len(y) < k:
+        return np.asarray(y, dtype=float)
+    c = np.cumsum(np.insert(np.asarray(y, dtype=float), 0, 0.0))
+    return np.concatenate([c[1:k] / np.arange(1, k), (c[k:] - c[:-k]) / k])
+
+
+class CurvesPanel(Panel):
+    title = "Loss and accuracy"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        specs = [  # (row, col, title, y label, x label, [(key, legend, colour, symbol)])
+            (0, 0, "Loss per batch", "L", "iteration", [("batch_loss", "batch", RAW, None),
+                                                         ("batch_loss_mean", f"mean of {SMOOTH}", TRAIN, None)]),
+            (1, 0, "Accuracy per batch", "accuracy", "iteration", [("batch_acc", "batch", RAW, None),
+                                                                    ("batch_acc_mean", f"mean of {SMOOTH}", TRAIN, None)]),
+            (0, 1, "Loss per epoch", "L", "epoch", [("train_loss", "train", TRAIN, "o"), ("test_loss", "test", TEST, "s")]),
+            (1, 1, "Accuracy per epoch", "accuracy", "epoch", [("train_acc", "train", TRAIN, "o"),
+                                                               ("test_acc", "test", TEST, "s")]),
+        ]
+        for row, col, title, ylabel, xlabel, items in specs:
+            p = self.plots.addPlot(row=row, col=col, title=title)
+            p.setLabel("left", ylabel)
+            p.setLabel("bottom", xlabel)
+            p.showGrid(x=True, y=True, alpha=0.25)
+            p.addLegend(offset=(-10, 10))
+            if "acc" in items[0][0]:
+                p.setYRange(0, 1, padding=0.02)
+            for key, name, colour, symbol in items:
+                self.curves[key] = p.plot([], [], name=name, pen=pg.mkPen(colour, width=2 if symbol or "mean" in key else 1),
+                                          symbol=symbol, symbolBrush=colour, symbolSize=7)
+        self.set_body(self.plots)
+
+    def draw(self, view: StepView) -> str | None:
+        h = view.history or {}
+        if not h.get("batch_loss"):
+            return "The curves grow with every finished iteration: Step (F11) through a whole iteration"
+        for key in ("batch_loss", "batch_acc"):
+            raw = np.asarray(h[key], dtype=float)
+            x, y = downsample(raw)
+            xm, ym = downsample(moving_mean(raw))
+            self._set(key, x, y)
+            self._set(f"{key}_mean", xm, ym)
+        epochs = h.get("epochs", [])
+        for key in ("train_loss", "test_loss", "train_acc", "test_acc"):
+            pts = [(e["epoch"], e[key]) for e in epochs if e.get(key) is not None]
+            x = np.array([p[0] for p in pts], dtype=float)
+            self._set(key, x, np.array([p[1] for p in pts], dtype=float))
+        return None
+
+    def _set(self, key: str, x: np.ndarray, y: np.ndarray) -> None:
+        self.curves[key].setData(x, y)
+        if len(y):
+            self.record(key, y)

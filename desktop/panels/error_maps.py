@@ -1,0 +1,63 @@
+"""Backpropagated errors ∂L/∂z for the focused sample, labelled as the lecture's steps.
+
+Every error the backward pass produces — ∂L/∂ŷ, ∂L/∂z⁽⁴⁾, ∂L/∂a⁽³⁾, ∂L/∂z⁽³⁾ … ∂L/∂x — in the
+order it is computed (last layer first); those not computed yet in this iteration are greyed.
+Flatten layers' errors are left out (the same numbers as the dense layer's, reshaped). Colours:
+blue-white-red, levels symmetric around zero, one colour bar per map (the errors shrink by orders
+of magnitude going backward, so a shared scale would show only the last layer).
+"""
+
+from __future__ import annotations
+
+from core.notation import backward_quantities
+from desktop.panels.base import Panel
+from desktop.panels.feature_maps import shape_text
+from desktop.panels.image_grid import DIVERGING, ImageGrid, symmetric_levels
+from desktop.view_model import StepView
+
+COLUMNS = 3
+
+
+def error_quantities(nodes) -> list:
+    """The error quantities (not parameter gradients) in backward order, flatten layers skipped."""
+    per_node = backward_quantities(list(nodes))
+    out = []
+    for node, qs in zip(reversed(nodes), reversed(per_node)):
+        if node.layer.spec.category == "Reshape":
+            continue
+        out += [q for q in qs if q.key == "probs.grad" or q.key.endswith((".grad_in", ".grad_out"))]
+    return out
+
+
+class ErrorMapsPanel(Panel):
+    title = "Error maps ∂L/∂z"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.grid = ImageGrid()
+        self.grid.sigHover.connect(self.hover_at)
+        self.set_body(self.grid)
+
+    def draw(self, view: StepView) -> str | None:
+        qs = error_quantities(view.nodes)
+        keys = [q.key for q in qs]
+        self.grid.set_cells([keys[i:i + COLUMNS] for i in range(0, len(keys), COLUMNS)], colorbars=True)
+        focus = min(view.focus, len(view.x) - 1) if view.x is not None else 0
+        labels = {q.key: q for q in view.quantities}  # this iteration's, as the engine labelled them
+        any_shown = False
+        for q in qs:
+            q = labels.get(q.key, q)
+            step = f"step {q.step} · " if q.step else ""
+            err = view.focused(q.key)
+            if err is None:
+                self.grid.clear_map(q.key, f"{step}{q.label} — not yet")
+                continue
+            levels = symmetric_levels(err)
+            title = f"{step}{q.label} ({shape_text(err.shape)}) ±{levels[1]:.0e}"
+            layer = view.nodes[-1].name if q.key == "probs.grad" else q.key.split(".")[0]
+            self.grid.set_map(q.key, err, title, levels, DIVERGING,
+                              highlight=layer == view.layer and view.phase.startswith("backward"))
+            self.record(q.key, err, prefix=(("sample", focus),))
+            any_shown = True
+        return None if any_shown else ("The errors ∂L/∂z appear during the backward pass: "
+                                       "Step (F11) through the forward pass and the loss first")

@@ -1,0 +1,94 @@
+"""Weight gradients ∂L/∂g, ∂L/∂W of one layer, and the batch dissected (the lecture's "Training Batch").
+
+Left: the batch-averaged gradient the update uses ("<layer>.weight.grad"). Right: each sample's
+share (1/N)·∂L⁽ˢ⁾/∂g for the first up to 8 samples, from ``view.per_sample_grads``; the shares of
+all N samples add up to the average. All maps share one symmetric level so their colours compare.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop.panels.base import Panel
+from desktop.panels.image_grid import DIVERGING, ImageGrid, symmetric_levels
+from desktop.panels.layer_choice import LayerChoice
+from desktop.view_model import StepView
+
+MAX_SAMPLES = 8
+PER_ROW = 4
+
+
+class GradientsPanel(Panel):
+    title = "Weight gradients"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.layer = LayerChoice()
+        self.layer.currentIndexChanged.connect(lambda _i: self.redraw())
+        top.addWidget(QLabel("Layer:"))
+        top.addWidget(self.layer)
+        top.addStretch(1)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("font-size: 12pt;")
+        self.grid = ImageGrid()
+        self.grid.sigHover.connect(self.hover_at)
+        layout.addLayout(top)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.grid, 1)
+        self.set_body(body)
+        self._cache: dict = {}  # layer -> per-sample shares, for the iteration self._cache_id
+        self._cache_id = None
+
+    def shares(self, view: StepView, layer: str, n: int) -> list[np.ndarray] | None:
+        if view.per_sample_grads is None:
+            return None
+        if (view.epoch, view.iteration, n) != self._cache_id:  # shares hold for a whole iteration
+            self._cache, self._cache_id = {}, (view.epoch, view.iteration, n)
+        if layer not in self._cache:
+            try:
+                self._cache[layer] = [view.per_sample_grads(layer, s)["weight"] for s in range(n)]
+            except (RuntimeError, KeyError):  # the stepper moved on: this iteration's caches are gone
+                return None
+        return self._cache[layer]
+
+    def draw(self, view: StepView) -> str | None:
+        layer = self.layer.sync(view)
+        if layer is None:
+            return "This network has no weighted layers"
+        wsym = view.weight_symbols[layer].unicode
+        key = f"{layer}.weight.grad"
+        grad = view.arrays.get(key)
+        if grad is None:
+            return (f"∂L/∂{wsym} of {layer} appears when the backward pass reaches {layer}: "
+                    f"Step (F11) on through the loss and the backward phases")
+        n = len(view.y)
+        m = min(n, MAX_SAMPLES)
+        shares = self.shares(view, layer, m)
+        slots = ["average"] + ([f"sample {s}" for s in range(m)] if shares else [])  # fixed per N
+        self.grid.set_cells([slots[:1 + PER_ROW]] + ([slots[1 + PER_ROW:]] if len(slots) > 1 + PER_ROW else []))
+        levels = symmetric_levels(np.stack([grad] + (shares or [])))
+        hl = view.layer == layer
+        self.grid.set_map("average", grad, f"∂L/∂{wsym} = Σ / N (batch average)", levels, DIVERGING,
+                          highlight=hl, hover_key=key)
+        self.record(key, grad)
+        for s, share in enumerate(shares or []):
+            self.grid.set_map(slots[1 + s], share, f"sample {s + 1} (y = {view.classes[int(view.y[s])]})",
+                              levels, DIVERGING, hover_key=f"{key}/sample {s}")
+            self.record(f"{key}/sample {s}", share, prefix=(("sample", s),), name=key)
+        if shares:
+            more = f" (samples 1–{m} of {n} shown)" if m < n else ""
+            check = (f" Σ of the {n} shares − average: {np.abs(np.sum(shares, axis=0) - grad).max():.1e}."
+                     if m == n else "")
+            self.caption.setText(f"Each sample s of the batch adds its share (1/N)·∂L⁽ˢ⁾/∂{wsym}; "
+                                 f"Σ / N over all N = {n} is the batch average the update uses{more}.{check} "
+                                 f"Colour scale ±{levels[1]:.2g}.")
+        else:
+            self.caption.setText(f"∂L/∂{wsym}, averaged over the batch (N = {n}); colour scale ±{levels[1]:.2g}. "
+                                 f"Per-sample shares are available while this iteration is being stepped.")
+        return None

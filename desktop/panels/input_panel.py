@@ -1,0 +1,52 @@
+"""The focused sample's input x with its label and, once ŷ exists, the prediction; the batch beside it."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from desktop.panels.base import Panel
+from desktop.panels.image_grid import GREY, ImageGrid
+from desktop.view_model import StepView
+
+
+class InputPanel(Panel):
+    title = "Input"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.header = QLabel()
+        self.header.setStyleSheet("font-size: 13pt;")
+        self.header.setWordWrap(True)
+        self.grid = ImageGrid()
+        self.grid.sigHover.connect(self.hover_at)
+        layout.addWidget(self.header)
+        layout.addWidget(self.grid, 1)
+        self.set_body(body)
+
+    def draw(self, view: StepView) -> str | None:
+        if view.x is None:
+            return "Step (F11) to run the first phase: it draws a batch and shows its first sample here"
+        n = len(view.x)
+        focus = min(view.focus, n - 1)
+        x, batch = view.x[focus], view.x
+        label = int(view.y[focus])
+        text = f"x = sample {focus + 1} of {n} · label y: <b>{view.classes[label]}</b>"
+        probs = view.focused("probs")
+        if probs is not None:
+            pred = int(np.argmax(probs))
+            ok = "#4caf50" if pred == label else "#f44336"
+            text += (f" · prediction ŷ: <b style='color:{ok}'>{view.classes[pred]}</b>"
+                     f" (p = {probs[pred]:.2f}; p of the label = {probs[label]:.2f})")
+        self.header.setText(text)
+        self.grid.set_cells([["x", "batch"]])
+        lo, hi = float(min(0.0, batch.min())), float(max(1.0, batch.max()))
+        self.grid.set_map("x", x, f"x — sample {focus + 1}: {view.classes[label]}", (lo, hi), GREY)
+        labels = " ".join(view.classes[int(c)] for c in view.y)
+        self.grid.set_map("batch", batch, f"the batch (N = {n}): {labels}", (lo, hi), GREY)
+        self.record("x", x, prefix=(("sample", focus),))
+        self.record("batch", batch)
+        return None

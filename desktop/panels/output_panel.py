@@ -1,0 +1,81 @@
+"""The network's answer for the focused sample: softmax ŷ beside the one-hot label y, and ŷ − y.
+
+ŷ − y is ∂L/∂z⁽ᴸ⁾ of this one sample (the batch's carries a further 1/N): the error the backward
+pass starts from. Bars in pyqtgraph BarGraphItems, class names on the x axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from desktop.panels.base import Panel
+from desktop.view_model import StepView
+
+BLUE, RED, GREY = (66, 133, 244), (229, 57, 53), (180, 180, 180)
+
+
+class OutputPanel(Panel):
+    title = "Output ŷ"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.top = self.plots.addPlot(row=0, col=0)
+        self.bottom = self.plots.addPlot(row=1, col=0)
+        for p, label, yr in ((self.top, "ŷ and y", (0, 1.05)), (self.bottom, "ŷ − y", (-1.05, 1.05))):
+            p.setLabel("left", label)
+            p.setLabel("bottom", "class")
+            p.setYRange(*yr, padding=0)
+            p.setMouseEnabled(False, False)
+            p.setMenuEnabled(False)
+            p.hideButtons()
+            p.showGrid(y=True, alpha=0.3)
+        self.top.addLegend(offset=(-10, 10))
+        self.probs = pg.BarGraphItem(x=[], height=[], width=0.4, brush=BLUE, name="ŷ (softmax)")
+        self.label = pg.BarGraphItem(x=[], height=[], width=0.4, brush=(0, 0, 0, 0), pen=pg.mkPen(GREY, width=2),
+                                     name="y (one-hot label)")
+        self.diff = pg.BarGraphItem(x=[], height=[], width=0.6)
+        self.top.addItem(self.probs)
+        self.top.addItem(self.label)
+        self.bottom.addItem(self.diff)
+        self.bottom.addLine(y=0, pen=pg.mkPen(GREY))
+        self._classes: tuple = ()
+        self.plots.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.set_body(self.plots)
+
+    def draw(self, view: StepView) -> str | None:
+        probs = view.focused("probs")
+        if probs is None:
+            return "ŷ = softmax(z) appears after the loss phase: Step (F11) through the forward pass"
+        k, focus = len(probs), min(view.focus, len(view.y) - 1)
+        y = np.zeros(k)
+        y[int(view.y[focus])] = 1
+        diff = probs - y
+        xs = np.arange(k)
+        if view.classes != self._classes:
+            self._classes = view.classes
+            ticks = [[(i, str(c)) for i, c in enumerate(view.classes)]]
+            for p in (self.top, self.bottom):
+                p.getAxis("bottom").setTicks(ticks)
+                p.setXRange(-0.6, k - 0.4, padding=0)
+        self.probs.setOpts(x=xs - 0.2, height=probs)
+        self.label.setOpts(x=xs + 0.2, height=y)
+        self.diff.setOpts(x=xs, height=diff, brushes=[pg.mkBrush(RED if d > 0 else BLUE) for d in diff])
+        pred = int(np.argmax(probs))
+        self.top.setTitle(f"sample {focus + 1}: label {view.classes[int(view.y[focus])]}, "
+                          f"predicted {view.classes[pred]} (ŷ = {probs[pred]:.2f})", size="11pt")
+        self.bottom.setTitle("ŷ − y = ∂L/∂z of this sample (red: too high, blue: too low)", size="11pt")
+        prefix = (("sample", focus),)
+        self.record("probs", probs, prefix)
+        self.record("y", y, prefix)
+        self.record("probs-y", diff, prefix)
+        return None
+
+    def _on_mouse_moved(self, pos) -> None:
+        for plot, key in ((self.top, "probs"), (self.bottom, "probs-y")):
+            if key in self._shown and plot.sceneBoundingRect().contains(pos):
+                i = int(round(plot.vb.mapSceneToView(pos).x()))
+                if 0 <= i < len(self._shown[key]):
+                    self.hover_at(key, (i,))
+                return

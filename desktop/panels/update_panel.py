@@ -1,0 +1,79 @@
+"""The parameter update of one layer: old g − α ∂L/∂g = new g, as three images side by side.
+
+In the update phase (and after it, until the next iteration starts) the values are the engine's
+"<layer>.weight.old", ".step", ".new" (the optimiser's move, −α·∂L/∂g for SGD). Before it, the
+panel shows the current weights and the pending SGD step −α·∂L/∂g once the gradient exists.
+Old and new share one colour scale; the step has its own (it is much smaller).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop.panels.base import Panel
+from desktop.panels.image_grid import DIVERGING, ImageGrid, symmetric_levels
+from desktop.panels.layer_choice import LayerChoice
+from desktop.view_model import StepView
+
+
+class UpdatePanel(Panel):
+    title = "Update"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.layer = LayerChoice()
+        self.layer.currentIndexChanged.connect(lambda _i: self.redraw())
+        top.addWidget(QLabel("Layer:"))
+        top.addWidget(self.layer)
+        top.addStretch(1)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("font-size: 14pt;")
+        self.grid = ImageGrid()
+        self.grid.sigHover.connect(self.hover_at)
+        layout.addLayout(top)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.grid, 1)
+        self.set_body(body)
+
+    def draw(self, view: StepView) -> str | None:
+        layer = self.layer.sync(view)
+        if layer is None:
+            return "This network has no weighted layers"
+        w = view.weight_symbols[layer].unicode
+        base = f"{layer}.weight"
+        if f"{base}.new" in view.arrays:
+            keys = (f"{base}.old", f"{base}.step", f"{base}.new")
+            old, step, new = (view.arrays[k] for k in keys)
+            note = "applied in the update phase"
+        else:
+            grad = view.arrays.get(f"{base}.grad")
+            old = view.params[layer]["weight"]
+            if grad is None:
+                keys, step, new = (base,), None, None
+                note = f"∂L/∂{w} is not computed yet: the step appears after backward:{layer}"
+            else:
+                keys = (base, f"{base}.step", f"{base}.new")
+                step = -view.lr * grad
+                new = old + step
+                note = "pending: SGD's step, applied in the update phase"
+        self.grid.set_cells([["old", "step", "new"]], colorbars=True)  # fixed cells: nothing rebuilt
+        lv = symmetric_levels(old if new is None else [old, new])
+        self.grid.set_map("old", old, f"old {w}", lv, DIVERGING, hover_key=keys[0])
+        self.record(keys[0], old)
+        if step is not None:
+            self.grid.set_map("step", step, f"− α ∂L/∂{w}   (max |step| {abs(step).max():.2g})",
+                              symmetric_levels(step), DIVERGING, highlight=view.phase == "update", hover_key=keys[1])
+            self.grid.set_map("new", new, f"new {w}", lv, DIVERGING, hover_key=keys[2])
+            self.record(keys[1], step)
+            self.record(keys[2], new)
+        else:
+            self.grid.clear_map("step", f"− α ∂L/∂{w}: not computed yet")
+            self.grid.clear_map("new", f"new {w}")
+        self.caption.setText(f"<b>new {w} = old {w} − α ∂L/∂{w}</b> &nbsp; with α = {view.lr:g} "
+                             f"&nbsp; <span style='font-size:10pt; color:#999'>({note})</span>")
+        return None
