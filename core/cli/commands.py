@@ -86,7 +86,7 @@ class Gradcheck:
                 print(f"{r['layer']:<12} {r['type']:<10} {r['max_rel_error']:>14.2e}  {targets}  "
                       f"{'ok' if r['ok'] else 'FAILED'}")
             worst = max(chain, key=lambda c: c.max_rel_error)
-            print(f"end to end: {sum(c.checked for c in chain)} sampled parameters through the loss, "
+            print(f"end to end: {sum(c.checked for c in chain)} random directions through the loss, "
                   f"max rel error {worst.max_rel_error:.2e} ({worst.key}) {'ok' if chain_ok else 'FAILED'}")
         return 1 if failed or not chain_ok else 0
 
