@@ -1,0 +1,119 @@
+"""The window's QActions, menus and toolbar: File, Edit, Train, View, Help.
+
+Training shortcuts follow debuggers: F11 step into (one phase), F10 step over (one iteration),
+Shift+F11 step out (finish the epoch), F5 run/pause. They are application-wide so that they also
+work from a floating dock.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QStyle, QToolBar
+
+_SPECS = {
+    # key: (text, shortcut, tip, standard icon)
+    "new_network": ("&New network", QKeySequence.StandardKey.New, "Start from the lecture's network", "SP_FileIcon"),
+    "open_network": ("&Open network…", "Ctrl+O", "Open a network spec (.json)", "SP_DialogOpenButton"),
+    "save_network": ("&Save network…", "Ctrl+S", "Save the network spec (.json)", "SP_DialogSaveButton"),
+    "open_session": ("Open s&ession…", "", "Open a whole session: network, weights, curves (.bstep)", None),
+    "save_session": ("Save sessio&n…", "Ctrl+Shift+S", "Save the whole session in one file (.bstep)", None),
+    "quit": ("&Quit", "Ctrl+Q", "Quit Backstep", None),
+    "step_phase": ("Step &phase", "F11", "Run the next phase: one layer forward or backward, the loss, "
+                   "or the update (F11)", "SP_ArrowRight"),
+    "step_iteration": ("Step &iteration", "F10", "Finish this iteration (one mini-batch) (F10)",
+                       "SP_MediaSeekForward"),
+    "finish_epoch": ("Finish &epoch", "Shift+F11", "Train to the end of this epoch (Shift+F11)", "SP_MediaSkipForward"),
+    "run": ("&Run", "F5", "Run training until paused (F5 again pauses)", "SP_MediaPlay"),
+    "reset": ("Re&set weights", "", "Fresh weights from the seed; counters and curves start again",
+              "SP_BrowserReload"),
+    "dark_theme": ("&Dark theme", "", "Switch between the light and the dark theme", None),
+    "reset_layout": ("Reset &layout", "", "Put every panel back where it started", None),
+    "plugins": ("&Plugins…", "", "Loaded layer plugins, and the ones that failed with their tracebacks", None),
+    "about": ("&About Backstep", "", "", None),
+}
+
+APP_WIDE = ("step_phase", "step_iteration", "finish_epoch", "run")
+
+
+def create_actions(window) -> dict[str, QAction]:
+    style = window.style()
+    actions = {}
+    for key, (text, shortcut, tip, icon) in _SPECS.items():
+        a = QAction(text, window)
+        a.setObjectName(f"action_{key}")
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+        if icon:
+            a.setIcon(style.standardIcon(getattr(QStyle.StandardPixmap, icon)))
+        if key in APP_WIDE:
+            a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        window.addAction(a)
+        actions[key] = a
+    actions["dark_theme"].setCheckable(True)
+    return actions
+
+
+def build_menus(window, actions: dict[str, QAction], editor, docks: dict) -> None:
+    """Menus File, Edit, Train, View, Help and the main toolbar."""
+    mb = window.menuBar()
+    m = mb.addMenu("&File")
+    for key in ("new_network", "open_network", "save_network"):
+        m.addAction(actions[key])
+    m.addSeparator()
+    m.addAction(actions["open_session"])
+    m.addAction(actions["save_session"])
+    m.addSeparator()
+    m.addAction(actions["quit"])
+
+    m = mb.addMenu("&Edit")
+    m.addAction(editor.undo_action)
+    m.addAction(editor.redo_action)
+
+    m = mb.addMenu("&Train")
+    for key in ("step_phase", "step_iteration", "finish_epoch", "run"):
+        m.addAction(actions[key])
+    m.addSeparator()
+    m.addAction(actions["reset"])
+
+    m = mb.addMenu("&View")
+    for dock in docks.values():
+        m.addAction(dock.toggleViewAction())
+    m.addSeparator()
+    m.addAction(actions["dark_theme"])
+    m.addAction(actions["reset_layout"])
+
+    m = mb.addMenu("&Help")
+    m.addAction(actions["plugins"])
+    m.addAction(actions["about"])
+
+    tb = QToolBar("Main toolbar", window)
+    tb.setObjectName("toolbar_main")
+    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    for key in ("open_network", "save_network"):
+        tb.addAction(actions[key])
+    tb.addSeparator()
+    for key in ("step_phase", "step_iteration", "finish_epoch", "run"):
+        tb.addAction(actions[key])
+    tb.addSeparator()
+    tb.addAction(actions["reset"])
+    tb.addSeparator()
+    tb.addAction(editor.undo_action)
+    tb.addAction(editor.redo_action)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+    window.toolbar = tb
+
+
+def show_running(actions: dict[str, QAction], running: bool, style) -> None:
+    """F5 toggles: Run while idle, Pause while running; stepping is locked while running."""
+    run = actions["run"]
+    run.setText("&Pause" if running else "&Run")
+    run.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause if running
+                                   else QStyle.StandardPixmap.SP_MediaPlay))
+    run.setToolTip("Pause after the current iteration (F5)" if running else "Run training until paused (F5)")
+    for key in ("step_phase", "step_iteration", "finish_epoch", "reset", "new_network", "open_network",
+                "open_session"):
+        actions[key].setEnabled(not running)

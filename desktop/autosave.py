@@ -1,0 +1,63 @@
+"""Autosave: the session every 60 s to ``user_data_dir()/autosave.bstep``; recovery after a crash.
+
+On a clean quit the time is recorded in the settings. At start, an autosave newer than the last
+clean quit means the app did not end cleanly: the user is offered to recover it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+
+from core.paths import user_data_dir
+from desktop import settings
+
+INTERVAL_MS = 60_000
+
+
+def autosave_path() -> Path:
+    return user_data_dir() / "autosave.bstep"
+
+
+class Autosaver(QObject):
+    """Calls ``save(path)`` every ``interval_ms`` while ``dirty()`` says there is unsaved work."""
+
+    def __init__(self, save, dirty, interval_ms: int = INTERVAL_MS, parent=None):
+        super().__init__(parent)
+        self._save, self._dirty = save, dirty
+        self.last_error: str | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.save_now)
+        self.timer.start()
+        settings().setValue("autosave/started", time.time())
+
+    def save_now(self) -> bool:
+        if not self._dirty():
+            return False
+        try:
+            self._save(autosave_path())
+            self.last_error = None
+            return True
+        except Exception as exc:  # noqa: BLE001 - an autosave must never take the app down
+            self.last_error = str(exc)
+            return False
+
+    def mark_clean_exit(self) -> None:
+        s = settings()
+        s.setValue("autosave/clean_exit", time.time())
+        s.sync()
+
+
+def recoverable() -> Path | None:
+    """The autosave file if it is newer than the last clean exit (the app ended without one)."""
+    path = autosave_path()
+    if not path.is_file():
+        return None
+    try:
+        clean = float(settings().value("autosave/clean_exit", 0.0) or 0.0)
+    except (TypeError, ValueError):
+        clean = 0.0
+    return path if path.stat().st_mtime > clean else None

@@ -1,0 +1,103 @@
+"""The training controls dock, like a debugger's: step phase / iteration / epoch, run, reset; settings.
+
+The step buttons share the window's QActions (same shortcuts, same enabled state). The settings
+(learning rate, batch size, optimiser, seed) are editable between steps and locked while running.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel,
+                               QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from core.optim import OPTIMIZERS
+
+
+class ControlsPanel(QWidget):
+    sigOptimizerChanged = Signal(str)  # name
+    sigLearningRateChanged = Signal(float)
+    sigBatchSizeChanged = Signal(int)
+    sigFocusChanged = Signal(int)
+
+    def __init__(self, actions: dict, parent=None):
+        super().__init__(parent)
+        self.title = "Controls"
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        steps = QGroupBox("Step")
+        grid = QGridLayout(steps)
+        self.buttons: dict[str, QToolButton] = {}
+        for i, key in enumerate(("step_phase", "step_iteration", "finish_epoch", "run")):
+            b = QToolButton()
+            b.setDefaultAction(actions[key])
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            b.setObjectName(f"button_{key}")
+            self.buttons[key] = b
+            grid.addWidget(b, 0, i)
+        self.next_label = QLabel("Next phase: —")
+        self.next_label.setWordWrap(True)
+        grid.addWidget(self.next_label, 1, 0, 1, 4)
+        lay.addWidget(steps)
+
+        box = QGroupBox("Settings (editable between steps)")
+        g = QGridLayout(box)
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(list(OPTIMIZERS))
+        self.optimizer.setToolTip("sgd: θ ← θ − α ∂L/∂θ (the lecture's rule); momentum; adam")
+        self.lr = QDoubleSpinBox()
+        self.lr.setDecimals(5)
+        self.lr.setRange(1e-5, 10.0)
+        self.lr.setSingleStep(0.01)
+        self.lr.setToolTip("Learning rate α")
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 4096)
+        self.batch.setToolTip("Samples per mini-batch N (the gradient is averaged over them)")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the initial weights and of the batch order")
+        rb = QToolButton()
+        rb.setDefaultAction(actions["reset"])
+        rb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.buttons["reset"] = rb
+        self.focus = QSpinBox()
+        self.focus.setRange(0, 0)
+        self.focus.setToolTip("The sample of the batch the panels show (or click a thumbnail in Data)")
+        rows = [(("Optimiser", self.optimizer), ("Learning rate α", self.lr)),
+                (("Batch size N", self.batch), ("Focus sample", self.focus)),
+                (("Seed", self.seed), ("", rb))]
+        for r, row in enumerate(rows):
+            for c, (label, widget) in enumerate(row):
+                if label:
+                    g.addWidget(QLabel(label), r, 2 * c)
+                g.addWidget(widget, r, 2 * c + 1)
+        g.setColumnStretch(1, 1)
+        g.setColumnStretch(3, 1)
+        lay.addWidget(box)
+        lay.addStretch(1)
+
+        self.optimizer.currentTextChanged.connect(self.sigOptimizerChanged)
+        self.lr.editingFinished.connect(lambda: self.sigLearningRateChanged.emit(self.lr.value()))
+        self.batch.editingFinished.connect(lambda: self.sigBatchSizeChanged.emit(self.batch.value()))
+        self.focus.valueChanged.connect(self.sigFocusChanged)
+
+    def show_settings(self, optimizer: str, lr: float, batch_size: int, seed: int) -> None:
+        for w in (self.optimizer, self.lr, self.batch, self.seed):
+            w.blockSignals(True)
+        self.optimizer.setCurrentText(optimizer)
+        self.lr.setValue(lr)
+        self.batch.setValue(batch_size)
+        self.seed.setValue(seed)
+        for w in (self.optimizer, self.lr, self.batch, self.seed):
+            w.blockSignals(False)
+
+    def show_position(self, next_phase: str, batch_len: int, focus: int) -> None:
+        self.next_label.setText(f"Next phase: <b>{next_phase}</b>")
+        self.focus.blockSignals(True)
+        self.focus.setRange(0, max(batch_len - 1, 0))
+        self.focus.setValue(focus)
+        self.focus.blockSignals(False)
+
+    def set_running(self, running: bool) -> None:
+        for w in (self.optimizer, self.lr, self.batch, self.seed):
+            w.setEnabled(not running)

@@ -1,0 +1,112 @@
+"""Dock creation, the default arrangement, and the layout remembered in QSettings.
+
+Default at ~1600×1000: the editor, the controls and the data stacked on the left; the panels
+on the right (input, feature maps and error maps on top; weights, output and the equation below). Every dock can be moved, floated, closed and re-opened
+from the View menu.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+from desktop import settings
+
+LAYOUT_VERSION = 4  # bump when the default arrangement changes, so old saved layouts are dropped
+AREA = Qt.DockWidgetArea
+
+
+def make_dock(window: QMainWindow, key: str, title: str, widget: QWidget) -> QDockWidget:
+    dock = QDockWidget(title, window)
+    dock.setObjectName(f"dock_{key}")  # saveState() needs unique object names
+    dock.setWidget(widget)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+    window.addDockWidget(AREA.LeftDockWidgetArea, dock)
+    return dock
+
+
+TOP = ("input", "feature_maps", "error_maps")
+BOTTOM = ("filters", "output", "equation")
+TABS = {"filters": ("gradients", "update"), "equation": ("curves",)}  # tabbed behind the first
+LEFT_MAX = 640  # px: the editor needs ~620 (palette, canvas, property form)
+WIDTHS = {"input": 200, "feature_maps": 450, "error_maps": 450, "filters": 380, "output": 300, "equation": 420}
+
+
+def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """The default layout; panels missing from ``docks`` are skipped.
+
+    Left area (full height): the editor, the controls and the data, stacked. Between it and the
+    right edge: input, feature maps and error maps on top; below them the weights (filters,
+    gradients and update as tabs), the output, and the equation (tabbed with the curves).
+    """
+    H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+    if window.centralWidget() is None:  # docks only: a zero-sized centre, so the docks share all the room
+        centre = QWidget()
+        centre.setMaximumSize(0, 0)
+        window.setCentralWidget(centre)
+    for dock in docks.values():
+        window.removeDockWidget(dock)
+        dock.setFloating(False)
+    left = [k for k in ("editor", "controls", "data") if k in docks]
+    top = [k for k in TOP if k in docks]
+    bottom = [k for k in BOTTOM if k in docks]
+    for k in left:
+        window.addDockWidget(AREA.LeftDockWidgetArea, docks[k], V)
+        docks[k].show()
+    # the panels: two rows in the right area (the central widget is empty and zero-sized)
+    rows = [r for r in (top, bottom) if r]
+    if rows:
+        window.addDockWidget(AREA.RightDockWidgetArea, docks[rows[0][0]], V)
+        if len(rows) > 1:
+            window.splitDockWidget(docks[rows[0][0]], docks[rows[1][0]], V)
+        for row in rows:
+            for a, b in zip(row, row[1:]):
+                window.splitDockWidget(docks[a], docks[b], H)
+        for k in top + bottom:
+            docks[k].show()
+    placed = set(left + top + bottom)
+    for host, extras in TABS.items():
+        for k in extras:
+            if k in docks:
+                if host in docks:
+                    window.tabifyDockWidget(docks[host], docks[k])
+                else:
+                    window.addDockWidget(AREA.RightDockWidgetArea, docks[k], H)
+                docks[k].show()
+                placed.add(k)
+        if host in docks:
+            docks[host].raise_()
+    for k, dock in docks.items():  # any panel added later
+        if k not in placed:
+            window.addDockWidget(AREA.RightDockWidgetArea, dock, H)
+            dock.show()
+    if "editor" in docks:
+        window.resizeDocks([docks["editor"]], [LEFT_MAX], H)
+    if left:
+        heights = {"editor": 400, "controls": 200, "data": 300}
+        window.resizeDocks([docks[k] for k in left], [heights[k] for k in left], V)
+    if top and bottom:
+        window.resizeDocks([docks[top[0]], docks[bottom[0]]], [480, 380], V)
+    for row in (top, bottom):
+        if row:
+            window.resizeDocks([docks[k] for k in row], [WIDTHS[k] for k in row], H)
+
+
+def save_layout(window: QMainWindow) -> None:
+    s = settings()
+    s.setValue("window/geometry", window.saveGeometry())
+    s.setValue("window/state", window.saveState(LAYOUT_VERSION))
+    s.sync()
+
+
+def restore_layout(window: QMainWindow) -> bool:
+    """Restore the remembered geometry and dock layout; False if there is none (or it is outdated)."""
+    s = settings()
+    geometry, state = s.value("window/geometry"), s.value("window/state")
+    if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+        window.restoreGeometry(geometry)
+    if isinstance(state, QByteArray) and not state.isEmpty():
+        return bool(window.restoreState(state, LAYOUT_VERSION))
+    return False

@@ -1,0 +1,73 @@
+"""The status bar: phase, iteration, epoch, loss, accuracy, speed; messages; progress with Cancel."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
+
+
+def _fmt(v, spec: str) -> str:
+    return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else format(v, spec)
+
+
+class StatusBar(QStatusBar):
+    """Shows where training is; ``show_progress`` turns on a progress bar whose Cancel emits sigCancel."""
+
+    sigCancel = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.labels: dict[str, QLabel] = {}
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        self.progress.setTextVisible(True)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop after the current iteration")
+        self.cancel.clicked.connect(self.sigCancel)
+        self.addPermanentWidget(self.progress)
+        self.addPermanentWidget(self.cancel)
+        self.hide_progress()
+        tips = {"phase": "The phase just run (next phase to run in brackets)",
+                "iteration": "Completed iterations (mini-batches)", "epoch": "Epoch (passes over the training set)",
+                "loss": "Loss of the current batch", "accuracy": "Accuracy of the current batch",
+                "speed": "Training speed, iterations per second"}
+        for key, tip in tips.items():
+            lab = QLabel()
+            lab.setToolTip(tip)
+            lab.setObjectName(f"status_{key}")
+            self.labels[key] = lab
+            self.addPermanentWidget(lab)
+
+    def show_state(self, *, phase: str | None, next_phase: str, iteration: int, epoch: int,
+                   loss: float | None, accuracy: float | None, speed: float) -> None:
+        L = self.labels
+        L["phase"].setText(f"Phase: {phase or '—'}  (next: {next_phase})")
+        L["iteration"].setText(f"Iteration: {iteration}")
+        L["epoch"].setText(f"Epoch: {epoch + 1}")
+        L["loss"].setText(f"Loss: {_fmt(loss, '.4f')}")
+        L["accuracy"].setText(f"Accuracy: {_fmt(None if accuracy is None else 100 * accuracy, '.1f')}%")
+        L["speed"].setText(f"Speed: {_fmt(speed if speed else None, '.1f')} it/s")
+
+    def show_error(self, message: str) -> None:
+        self.showMessage(f"⚠ {message}")
+        self.setStyleSheet("QStatusBar { color: #c0392b; }")
+
+    def show_info(self, message: str, ms: int = 5000) -> None:
+        self.setStyleSheet("")
+        self.showMessage(message, ms)
+
+    def show_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+            self.progress.setFormat(f"%v / %m iterations")
+        else:
+            self.progress.setRange(0, 0)  # busy: open-ended run
+        self.progress.show()
+        self.cancel.show()
+
+    def hide_progress(self) -> None:
+        self.progress.hide()
+        self.cancel.hide()

@@ -1,0 +1,130 @@
+"""Measure the app against the issue's targets and print the figures.
+
+(a) a phase step on the lecture network, redraw of every panel included (median ms over all the
+    phases of one warm iteration; target <= 50 ms);
+(b) Run throughput: iterations/s of the bridge's Run vs headless Stepper.run over the same number
+    of iterations (target >= 80 %);
+(c) input latency while running: events posted to the GUI thread, time until handled
+    (target <= 100 ms).
+
+    python scripts/measure_gui.py [--iterations 150] [--json]
+Runs offscreen unless DISPLAY is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--iterations", type=int, default=150, help="iterations for the throughput test")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="backstep-measure-")
+    for var in ("BACKSTEP_CONFIG_DIR", "BACKSTEP_DATA_DIR"):
+        os.environ.setdefault(var, os.path.join(tmp, var.lower()))
+
+    from PySide6.QtCore import QEvent, QObject, QCoreApplication
+
+    from core.datasets import load_dataset
+    from core.network import Network
+    from core.spec import load_spec
+    from core.stepper import Stepper
+    from desktop.app import make_app
+    from desktop.main_window import LECTURE, MainWindow
+
+    app = make_app([])
+    w = MainWindow(remember_layout=False, autosave=False)
+    w.resize(1600, 1000)
+    w.show()
+    app.processEvents()
+
+    # (a) phase steps, redraw included (the second iteration: caches and plots warm)
+    phases = w.bridge.stepper.phases
+    times = {}
+    for it in range(2):
+        for phase in phases:
+            t0 = time.perf_counter()
+            w.actions["step_phase"].trigger()
+            app.processEvents()  # painting included
+            times[phase] = (time.perf_counter() - t0) * 1000
+    phase_ms = statistics.median(times.values())
+    worst = max(times, key=times.get)
+
+    # (b) throughput: headless first, then the bridge's Run over as many iterations
+    n = args.iterations
+    data = load_dataset("mnist-5k")
+    st = Stepper(Network(load_spec(LECTURE), seed=0), data, batch_size=32, seed=0)
+    st.run(5)  # warm up
+    t0 = time.perf_counter()
+    st.run(n)
+    headless = n / (time.perf_counter() - t0)
+
+    # (c) input latency, measured while the bridge runs
+    class Probe(QObject):
+        def __init__(self):
+            super().__init__()
+            self.lat = []
+            self.sent = 0.0
+
+        def event(self, e):
+            if e.type() == QEvent.Type.User:
+                self.lat.append((time.perf_counter() - self.sent) * 1000)
+                return True
+            return super().event(e)
+
+    probe = Probe()
+    b = w.bridge
+    start_it = b.stepper.iteration
+    t0 = time.perf_counter()
+    b.run(n)
+    next_probe, sent = t0 + 0.05, 0
+    while b.running:
+        now = time.perf_counter()
+        if now >= next_probe and len(probe.lat) == sent:  # one probe in flight at a time
+            sent += 1
+            probe.sent = time.perf_counter()
+            QCoreApplication.postEvent(probe, QEvent(QEvent.Type.User))
+            next_probe = now + 0.1
+        app.processEvents()
+        time.sleep(0.002)  # the event loop idles like a real one between events
+    gui = (b.stepper.iteration - start_it) / (time.perf_counter() - t0)
+    app.processEvents()
+    lat = probe.lat or [float("nan")]
+
+    res = {"phase_step_ms_median": round(phase_ms, 1), "phase_step_ms_worst": round(times[worst], 1),
+           "phase_step_worst_phase": worst, "headless_it_per_s": round(headless, 1),
+           "gui_run_it_per_s": round(gui, 1), "run_vs_headless": round(gui / headless, 3),
+           "input_latency_ms_median": round(statistics.median(lat), 1),
+           "input_latency_ms_p95": round(sorted(lat)[int(0.95 * (len(lat) - 1))], 1),
+           "input_latency_ms_max": round(max(lat), 1), "latency_samples": len(lat)}
+    w.close()
+    if args.json:
+        print(json.dumps(res))
+    else:
+        print(f"(a) phase step incl. redraw: median {res['phase_step_ms_median']} ms "
+              f"(worst {res['phase_step_ms_worst']} ms at {worst}); target <= 50 ms")
+        print(f"(b) Run: {res['gui_run_it_per_s']} it/s vs headless {res['headless_it_per_s']} it/s "
+              f"= {100 * res['run_vs_headless']:.0f} %; target >= 80 %")
+        print(f"(c) input latency while running: median {res['input_latency_ms_median']} ms, "
+              f"p95 {res['input_latency_ms_p95']} ms, max {res['input_latency_ms_max']} ms "
+              f"({len(lat)} samples); target <= 100 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
