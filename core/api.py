@@ -105,8 +105,8 @@ class Layer(ABC):
       spec         LayerSpec: id, display name, category, icon, api_version.
       hyperparams  name -> HyperParam; values arrive validated in ``self.hp``.
       formula      Formula: the lecture's equations.
-      init         for activations, the weight initialisation that suits them: "glorot" (sigmoid,
-                   tanh) or "he" (ReLU); the network uses it for the weighted layer before.
+      init         for activations, the weight initialisation that suits them: "glorot_sigmoid",
+                   "glorot" (tanh) or "he" (ReLU); the network uses it for the weighted layer before.
       weighted     True for layers with weights the lecture names (conv: g, dense: W).
       example_shape  a per-sample input shape for the start-up smoke run.
     """
@@ -139,7 +139,7 @@ class Layer(ABC):
         """Per-sample output shape for a per-sample input shape; raise ShapeError("why") if impossible."""
 
     def init_params(self, in_shape: tuple, rng: np.random.Generator, init: str = "glorot") -> dict:
-        """Initial parameters as float64 arrays; ``init`` is "glorot" or "he". Default: none."""
+        """Initial parameters as float64 arrays; ``init`` is one of INIT_SCHEMES. Default: none."""
         return {}
 
     @abstractmethod
@@ -155,6 +155,10 @@ class Layer(ABC):
         return {}
 
 
+INIT_GAIN = {"glorot": 1.0, "glorot_sigmoid": 4.0, "he": None}
+INIT_SCHEMES = tuple(INIT_GAIN)
+
+
 def fan_in_out(shape: tuple) -> tuple[int, int]:
     """Fan-in and fan-out of a weight of shape (out, in) or (out, in, kh, kw)."""
     receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
@@ -164,13 +168,16 @@ def fan_in_out(shape: tuple) -> tuple[int, int]:
 def init_weight(shape: tuple, rng: np.random.Generator, init: str = "glorot") -> np.ndarray:
     """A weight drawn for the activation that follows it.
 
-    Glorot uniform (sigmoid, tanh): U(-r, r), r = sqrt(6 / (fan_in + fan_out)).
-    He normal (ReLU): N(0, 2 / fan_in).
+    "glorot" (tanh): U(-r, r), r = sqrt(6 / (fan_in + fan_out)).
+    "glorot_sigmoid": the same range times 4, as Glorot & Bengio (2010) derive for the logistic
+        sigmoid, whose slope at 0 is 1/4. With the plain range the lecture's sigmoid network sits
+        on a plateau (loss 2.30) for a quarter of an MNIST epoch; with 4x it learns at once.
+    "he" (ReLU): N(0, 2 / fan_in).
     """
     fan_in, fan_out = fan_in_out(shape)
     if init == "he":
         return rng.standard_normal(shape) * math.sqrt(2.0 / fan_in)
-    if init != "glorot":
+    if init not in INIT_GAIN:
         raise ValueError(f"unknown initialisation {init!r}")
-    r = math.sqrt(6.0 / (fan_in + fan_out))
+    r = INIT_GAIN[init] * math.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-r, r, size=shape)

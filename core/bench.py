@@ -64,6 +64,7 @@ def torch_model(net: Network):
     import torch
     from torch import nn
 
+    torch_dtype = torch.float64 if net.dtype == np.float64 else torch.float32
     mods = []
     for node in net.nodes:
         hp = node.layer.hp
@@ -78,12 +79,12 @@ def torch_model(net: Network):
             m = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh, "flatten": nn.Flatten}[node.type]()
         else:
             raise BackstepError(f"--compare-torch: layer {node.name} ({node.type}) has no PyTorch counterpart here")
+        m = m.to(torch_dtype)  # before copying, so float64 weights are not rounded to float32
         with torch.no_grad():
             for k, v in net.params[node.name].items():
                 getattr(m, k).copy_(torch.from_numpy(np.array(v)))
         mods.append(m)
-    torch_dtype = torch.float64 if net.dtype == np.float64 else torch.float32
-    return nn.Sequential(*mods).to(torch_dtype)
+    return nn.Sequential(*mods)
 
 
 def torch_iteration(model, opt, loss_fn, x, y, timing: Timing) -> None:

@@ -31,7 +31,7 @@ class Node:
     layer: Layer
     in_shape: tuple
     out_shape: tuple
-    init: str  # "glorot" | "he": the initialisation its weights get
+    init: str  # core.api.INIT_SCHEMES: the initialisation its weights get
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from core import paths
-from core.api import API_VERSION, CATEGORIES, HyperParam, Layer, LayerSpec
+from core.api import API_VERSION, CATEGORIES, INIT_SCHEMES, HyperParam, Layer, LayerSpec
 from core.errors import BackstepError, PluginError
 
 ENTRY_POINT_GROUP = "backstep.layers"
@@ -126,8 +126,8 @@ def validate_class(cls: type) -> None:
         if name in ("name", "type"):
             raise PluginError(f"{spec.id}: hyperparameter name {name!r} is reserved")
         hp.coerce(name, hp.default)  # the default itself must be valid
-    if cls.init not in (None, "glorot", "he"):
-        raise PluginError(f"{spec.id}: init must be None, 'glorot' or 'he', not {cls.init!r}")
+    if cls.init is not None and cls.init not in INIT_SCHEMES:
+        raise PluginError(f"{spec.id}: init must be None or one of {', '.join(INIT_SCHEMES)}, not {cls.init!r}")
 
 
 def smoke_run(cls: type) -> None:

@@ -1,0 +1,205 @@
+"""Convolutional layer: a bank of learned filters g slid over the input maps.
+
+Forward (cross-correlation, as in PyTorch; stride s, zero padding p, one filter f)::
+
+    z⁽ˡ⁺¹⁾[n,f,i,j] = b[f] + Σ_c Σ_m Σ_n' g[f,c,m,n'] · a⁽ˡ⁾[n, c, i·s+m−p, j·s+n'−p]
+
+The lecture writes the true convolution ``z_ij = Σ_u Σ_v g_uv a_(i−u)(j−v)`` (flipped kernel);
+the two differ only by flipping g, so a learned filter is the same filter, flipped. Because our
+forward indexes ``a_(i+m)(j+n)``, the backward indexes ``(i−m)(j−n)`` — the lecture's slide has the
+opposite signs for the same reason.
+
+Backward, given dL/dz⁽ˡ⁺¹⁾ (the lecture's steps 7–9; the f′ factor belongs to the activation
+layer, not to this one)::
+
+    ∂L/∂a⁽ˡ⁾[n,c,u,v] = Σ_f Σ_m Σ_n' g[f,c,m,n'] · ∂L/∂z⁽ˡ⁺¹⁾[n,f,i,j]   where u = i·s+m−p, v = j·s+n'−p
+    ∂L/∂g[f,c,m,n']   = Σ_n Σ_i Σ_j ∂L/∂z⁽ˡ⁺¹⁾[n,f,i,j] · a⁽ˡ⁾[n, c, i·s+m−p, j·s+n'−p]
+    ∂L/∂b[f]          = Σ_n Σ_i Σ_j ∂L/∂z⁽ˡ⁺¹⁾[n,f,i,j]
+
+Summing over the batch n gives the batch average, because dL/dz already carries the 1/N of the
+mean loss ("Average the Gradient Across the Batch").
+
+How it is computed (the loop versions at the bottom are the same sums written out):
+im2col copies every receptive field into one column of a matrix, so the whole forward pass is one
+matrix product ``g (F, C·kh·kw) @ cols (C·kh·kw, Ho·Wo·N)``; ∂L/∂g is ``dz @ colsᵀ``; ∂L/∂a is
+``gᵀ @ dz`` scattered back onto the input grid (col2im: kh·kw slice additions). Columns are ordered
+(i, j, n), batch innermost, so each copy and addition runs over long contiguous rows; the output
+is returned as an (N, F, Ho, Wo) view of that (F, Ho, Wo, N) buffer, with no extra copy.
+(∂L/∂a can also be computed as a full correlation of the zero-padded dz with the flipped kernel;
+measured on the lecture network that is 5× slower at batch 64, because its im2col matrix holds
+F·kh·kw rows for every input pixel.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from core.api import Formula, HyperParam, Layer, LayerSpec, init_weight
+from core.errors import ShapeError
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation). Parameters: weight g (F, C, kh, kw), bias b (F,).
+
+    x: (N, C, H, W) -> z: (N, F, Ho, Wo), Ho = (H + 2p − kh) // s + 1 (likewise Wo).
+    """
+
+    spec = LayerSpec(
+        id="conv2d",
+        name="Convolution 2D",
+        category="Convolution",
+        description=(
+            "Slides out_channels learned filters g over the input maps (cross-correlation, as in "
+            "PyTorch) and adds a bias: one output map per filter. Early filters learn edges and "
+            "blobs; the lecture's identity, blur and edge kernels are examples."
+        ),
+    )
+    hyperparams = {
+        "out_channels": HyperParam(int, 6, "number of filters F = number of output maps", 1, 1024),
+        "kernel_size": HyperParam(int, 5, "filter height and width kh = kw", 1, 31),
+        "stride": HyperParam(int, 1, "step s between neighbouring windows", 1, 16),
+        "padding": HyperParam(int, 0, "zeros added on every border of the input", 0, 16),
+    }
+    formula = Formula(
+        forward="z⁽ˡ⁺¹⁾ᵢⱼ = Σₘ Σₙ g⁽ˡ⁾ₘₙ a⁽ˡ⁾₍ᵢ₊ₘ₎₍ⱼ₊ₙ₎ + b   (per filter, summed over input channels)",
+        backward="∂L/∂a⁽ˡ⁾ᵢⱼ = Σₘ Σₙ g⁽ˡ⁾ₘₙ ∂L/∂z⁽ˡ⁺¹⁾₍ᵢ₋ₘ₎₍ⱼ₋ₙ₎   (summed over filters)",
+        grads={
+            "weight": "∂L/∂g⁽ˡ⁾ₘₙ = Σᵢ Σⱼ ∂L/∂z⁽ˡ⁺¹⁾ᵢⱼ a⁽ˡ⁾₍ᵢ₊ₘ₎₍ⱼ₊ₙ₎   (summed over the batch)",
+            "bias": "∂L/∂b = Σᵢ Σⱼ ∂L/∂z⁽ˡ⁺¹⁾ᵢⱼ   (summed over the batch)",
+        },
+    )
+    weighted = True
+    example_shape = (3, 8, 8)
+
+    def output_shape(self, in_shape: tuple) -> tuple:
+        if len(in_shape) != 3:
+            raise ShapeError(
+                f"conv2d needs feature maps (C, H, W) per sample, got shape {tuple(in_shape)}; "
+                "a convolution cannot follow a flatten or dense layer"
+            )
+        _, h, w = in_shape
+        k, s, p = self.hp["kernel_size"], self.hp["stride"], self.hp["padding"]
+        if h + 2 * p < k or w + 2 * p < k:
+            raise ShapeError(f"kernel {k}×{k} does not fit a {h}×{w} input with padding {p}")
+        return (self.hp["out_channels"], (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1)
+
+    def init_params(self, in_shape: tuple, rng: np.random.Generator, init: str = "glorot") -> dict:
+        k = self.hp["kernel_size"]
+        f = self.hp["out_channels"]
+        return {
+            "weight": init_weight((f, in_shape[0], k, k), rng, init),
+            "bias": np.zeros(f),
+        }
+
+    def forward(self, x, params, train=True):
+        """x (N, C, H, W) -> z (N, F, Ho, Wo); cache = (cols, weight, x shape, stride, padding)."""
+        g, b = params["weight"], params["bias"]
+        f, _, kh, kw = g.shape
+        s, p = self.hp["stride"], self.hp["padding"]
+        n, _, h, w = x.shape
+        ho, wo = (h + 2 * p - kh) // s + 1, (w + 2 * p - kw) // s + 1
+        cols = _im2col(_padded_chwn(x, p), kh, kw, s, ho, wo)
+        z = g.reshape(f, -1) @ cols  # (F, Ho·Wo·N): every output at once
+        z += b[:, None]
+        z = z.reshape(f, ho, wo, n).transpose(3, 0, 1, 2)
+        return z, (cols, g, x.shape, s, p)
+
+    def backward(self, dout, cache):
+        """dout (N, F, Ho, Wo) -> (dx (N, C, H, W), {"weight": (F, C, kh, kw), "bias": (F,)})."""
+        cols, g, (n, c, h, w), s, p = cache
+        f, _, kh, kw = g.shape
+        _, _, ho, wo = dout.shape
+        # free when dout already has this layer's (F, Ho, Wo, N) memory order
+        dz = np.ascontiguousarray(dout.transpose(1, 2, 3, 0)).reshape(f, -1)
+        dg = np.ascontiguousarray((cols @ dz.T).T).reshape(g.shape)  # (K,P)@(P,F): faster in BLAS
+        db = dz.sum(axis=1)
+        dcols = (g.reshape(f, -1).T @ dz).reshape(c, kh, kw, ho, wo, n)
+        dxp = _col2im(dcols, h + 2 * p, w + 2 * p, s)
+        dx = dxp[:, p : p + h, p : p + w].transpose(3, 0, 1, 2)
+        return dx, {"weight": dg, "bias": db}
+
+
+def _padded_chwn(x: np.ndarray, p: int) -> np.ndarray:
+    """x (N, C, H, W), any memory order -> (C, H+2p, W+2p, N) C-contiguous with a zero border p."""
+    n, c, h, w = x.shape
+    t = x.transpose(1, 2, 3, 0)
+    if p == 0:
+        return np.ascontiguousarray(t)  # no copy when x came from a conv/activation/pool chain
+    xp = np.zeros((c, h + 2 * p, w + 2 * p, n), x.dtype)
+    xp[:, p : p + h, p : p + w] = t
+    return xp
+
+
+def _im2col(xp: np.ndarray, kh: int, kw: int, s: int, ho: int, wo: int) -> np.ndarray:
+    """(C, Hp, Wp, N) -> cols (C·kh·kw, Ho·Wo·N); column (i, j, n) is the window under output (i, j)."""
+    c, _, _, n = xp.shape
+    sc, sh, sw, sn = xp.strides
+    windows = as_strided(
+        xp, (c, kh, kw, ho, wo, n), (sc, sh, sw, s * sh, s * sw, sn), writeable=False
+    )
+    return windows.reshape(c * kh * kw, ho * wo * n)  # the one copy of the forward pass
+
+
+# below this many elements of dcols, _col2im uses one np.bincount (measured on the lecture network:
+# 2–3× faster at 10–15k elements, i.e. batch 1; slower beyond ~50k)
+_SMALL = 16384
+
+
+def _col2im(dcols: np.ndarray, hp: int, wp: int, s: int) -> np.ndarray:
+    """dcols (C, kh, kw, Ho, Wo, N) -> (C, Hp, Wp, N): each window's gradient added back in place."""
+    c, kh, kw, ho, wo, n = dcols.shape
+    if dcols.size <= _SMALL:
+        # one scatter-add over the flat positions instead of kh·kw small additions, whose Python
+        # overhead dominates for a single sample
+        where = _im2col(np.arange(c * hp * wp * n).reshape(c, hp, wp, n), kh, kw, s, ho, wo)
+        dxp = np.bincount(where.ravel(), weights=dcols.ravel(), minlength=c * hp * wp * n)
+        return dxp.astype(dcols.dtype, copy=False).reshape(c, hp, wp, n)
+    dxp = np.zeros((c, hp, wp, n), dcols.dtype)
+    hi, wi = s * (ho - 1) + 1, s * (wo - 1) + 1
+    for m in range(kh):
+        for q in range(kw):
+            view = dxp[:, m : m + hi : s, q : q + wi : s]
+            np.add(view, dcols[:, m, q], out=view)
+    return dxp
+
+
+# --- reference implementations: the lecture's sums as plain loops (slow; for tests and reading) ---
+
+
+def conv2d_forward_loops(x, weight, bias, stride=1, padding=0):
+    """z[n,f,i,j] = b[f] + sum(g[f] ⊙ window of a under (i, j)): the lecture's sliding window."""
+    n_, c_, h, w = x.shape
+    f_, _, kh, kw = weight.shape
+    s, p = stride, padding
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    ho, wo = (h + 2 * p - kh) // s + 1, (w + 2 * p - kw) // s + 1
+    z = np.zeros((n_, f_, ho, wo), x.dtype)
+    for n in range(n_):
+        for f in range(f_):
+            for i in range(ho):
+                for j in range(wo):
+                    window = xp[n, :, i * s : i * s + kh, j * s : j * s + kw]
+                    z[n, f, i, j] = bias[f] + np.sum(weight[f] * window)
+    return z
+
+
+def conv2d_backward_loops(dout, x, weight, stride=1, padding=0):
+    """(dx, dweight, dbias): every output (i, j) sends ∂L/∂zᵢⱼ back through the window it saw."""
+    n_, c_, h, w = x.shape
+    f_, _, kh, kw = weight.shape
+    s, p = stride, padding
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dxp = np.zeros_like(xp)
+    dweight = np.zeros_like(weight)
+    dbias = np.zeros(f_, weight.dtype)
+    for n in range(n_):
+        for f in range(f_):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    d = dout[n, f, i, j]
+                    rows, cols = slice(i * s, i * s + kh), slice(j * s, j * s + kw)
+                    dweight[f] += d * xp[n, :, rows, cols]  # ∂L/∂g_mn += ∂L/∂z_ij a_(i+m)(j+n)
+                    dxp[n, :, rows, cols] += d * weight[f]  # ∂L/∂a_(i+m)(j+n) += g_mn ∂L/∂z_ij
+                    dbias[f] += d
+    return dxp[:, :, p : p + h, p : p + w], dweight, dbias
