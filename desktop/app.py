@@ -38,6 +38,9 @@ def offer_recovery(window) -> bool:
 
 
 def run_app(argv=None) -> int:
+    from core.runtime import tune_allocator
+
+    tune_allocator()
     app = make_app(argv)
     from desktop.main_window import MainWindow
     from desktop.theme import apply_theme, current_theme

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from core.errors import BackstepError
+from core.runtime import tune_allocator
 
 from . import bench, commands, train
 
@@ -46,6 +47,7 @@ def main(argv: list[str]) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    tune_allocator()
     try:
         return int(args.run(args) or 0)
     except BackstepError as exc:

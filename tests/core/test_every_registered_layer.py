@@ -1,0 +1,43 @@
+"""Every registered layer — built-in or a user's plugin — passes the gradient check.
+
+The list comes from the registry (the same discovery the app and the CLI use), with a user's
+plugin folder on BACKSTEP_PLUGIN_PATH, so a new layer is checked without touching this file.
+"""
+
+import os
+
+import pytest
+
+from core.gradcheck import check_layer
+from core.registry import discover
+from tests.fixtures import plugins as P
+
+
+def _registry():
+    import tempfile
+    from pathlib import Path
+    folder = Path(tempfile.mkdtemp(prefix="backstep-user-plugins-"))
+    (folder / "softsign.py").write_text(P.GOOD)
+    old = os.environ.get("BACKSTEP_PLUGIN_PATH")
+    os.environ["BACKSTEP_PLUGIN_PATH"] = str(folder)
+    try:
+        return discover(strict=True)
+    finally:
+        if old is None:
+            os.environ.pop("BACKSTEP_PLUGIN_PATH")
+        else:
+            os.environ["BACKSTEP_PLUGIN_PATH"] = old
+
+
+REGISTRY = _registry()
+
+
+def test_the_user_plugin_is_among_them():
+    assert REGISTRY.plugin("softsign").source == "path"
+
+
+@pytest.mark.parametrize("type_id", REGISTRY.ids())
+def test_registered_layer_passes_gradcheck(type_id):
+    cls = REGISTRY.get(type_id)
+    result = check_layer(cls(), tuple(cls.example_shape), batch=2, seed=1)
+    assert result.passed(1e-6), result.summary()
