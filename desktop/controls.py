@@ -34,10 +34,10 @@ class ControlsPanel(QWidget):
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             b.setObjectName(f"button_{key}")
             self.buttons[key] = b
-            grid.addWidget(b, 0, i)
+            grid.addWidget(b, i // 2, i % 2)  # two by two: the dock column stays narrow
         self.next_label = QLabel("Next phase: —")
         self.next_label.setWordWrap(True)
-        grid.addWidget(self.next_label, 1, 0, 1, 4)
+        grid.addWidget(self.next_label, 2, 0, 1, 2)
         lay.addWidget(steps)
 
         box = QGroupBox("Settings (editable between steps)")
@@ -60,26 +60,23 @@ class ControlsPanel(QWidget):
         rb.setDefaultAction(actions["reset"])
         rb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.buttons["reset"] = rb
-        self.focus = QSpinBox()
-        self.focus.setRange(0, 0)
-        self.focus.setToolTip("The sample of the batch the panels show (or click a thumbnail in Data)")
-        rows = [(("Optimiser", self.optimizer), ("Learning rate α", self.lr)),
-                (("Batch size N", self.batch), ("Focus sample", self.focus)),
-                (("Seed", self.seed), ("", rb))]
-        for r, row in enumerate(rows):
-            for c, (label, widget) in enumerate(row):
-                if label:
-                    g.addWidget(QLabel(label), r, 2 * c)
-                g.addWidget(widget, r, 2 * c + 1)
+        self.focus = QSpinBox()  # 1-based, as the panels count samples; sigFocusChanged sends the index
+        self.focus.setRange(1, 1)
+        self.focus.setToolTip("The sample of the batch the panels show, 1…N (or click a thumbnail in Data)")
+        rows = [("Optimiser", self.optimizer), ("Learning rate α", self.lr), ("Batch size N", self.batch),
+                ("Focus sample", self.focus), ("Seed", self.seed)]
+        for r, (label, widget) in enumerate(rows):
+            g.addWidget(QLabel(label), r, 0)
+            g.addWidget(widget, r, 1)
+        g.addWidget(rb, len(rows) - 1, 2)
         g.setColumnStretch(1, 1)
-        g.setColumnStretch(3, 1)
         lay.addWidget(box)
         lay.addStretch(1)
 
         self.optimizer.currentTextChanged.connect(self.sigOptimizerChanged)
         self.lr.editingFinished.connect(lambda: self.sigLearningRateChanged.emit(self.lr.value()))
         self.batch.editingFinished.connect(lambda: self.sigBatchSizeChanged.emit(self.batch.value()))
-        self.focus.valueChanged.connect(self.sigFocusChanged)
+        self.focus.valueChanged.connect(lambda v: self.sigFocusChanged.emit(v - 1))
 
     def show_settings(self, optimizer: str, lr: float, batch_size: int, seed: int) -> None:
         for w in (self.optimizer, self.lr, self.batch, self.seed):
@@ -94,8 +91,8 @@ class ControlsPanel(QWidget):
     def show_position(self, next_phase: str, batch_len: int, focus: int) -> None:
         self.next_label.setText(f"Next phase: <b>{next_phase}</b>")
         self.focus.blockSignals(True)
-        self.focus.setRange(0, max(batch_len - 1, 0))
-        self.focus.setValue(focus)
+        self.focus.setRange(1, max(batch_len, 1))
+        self.focus.setValue(focus + 1)
         self.focus.blockSignals(False)
 
     def set_running(self, running: bool) -> None:

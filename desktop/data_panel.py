@@ -160,13 +160,13 @@ class DataPanel(QWidget):
                 p = int(preds[i])
                 item.setText(f"{lab}→{name(p)}")
                 item.setForeground(QColor("#2e8b57") if p == int(y[i]) else QColor("#d0342c"))
-            item.setToolTip(f"sample {i} of the batch: label {lab}"
+            item.setToolTip(f"sample {i + 1} of the batch: label {lab}"
                             + ("" if preds is None else f", predicted {name(int(preds[i]))}"))
         self.grid.blockSignals(True)
         self.grid.setCurrentRow(min(focus, self.grid.count() - 1))
         self.grid.blockSignals(False)
-        self.batch_label.setText(f"Current batch: {len(x)} samples (label → prediction; "
-                                 "green right, red wrong). Click one to focus the panels on it.")
+        self.batch_label.setText(f"Batch of {len(x)} (label → prediction; green right, red wrong). "
+                                 "Click one to focus the panels on it.")
 
     def _on_row(self, row: int) -> None:
         if row >= 0:

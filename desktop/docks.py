@@ -1,8 +1,8 @@
 """Dock creation, the default arrangement, and the layout remembered in QSettings.
 
-Default at ~1600×1000: the editor, the controls and the data stacked on the left; the panels
-on the right (input, feature maps and error maps on top; weights, output and the equation below). Every dock can be moved, floated, closed and re-opened
-from the View menu.
+Default at ~1600×1000 (see ``arrange_default``): the panels get most of the room; the controls
+and the data form a narrow column on the left; the network editor is a tab beside the panels.
+Every dock can be moved, floated, closed and re-opened from the View menu.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from desktop import settings
 
-LAYOUT_VERSION = 4  # bump when the default arrangement changes, so old saved layouts are dropped
+LAYOUT_VERSION = 5  # bump when the default arrangement changes, so old saved layouts are dropped
 AREA = Qt.DockWidgetArea
 
 
@@ -28,18 +28,22 @@ def make_dock(window: QMainWindow, key: str, title: str, widget: QWidget) -> QDo
 
 
 TOP = ("input", "feature_maps", "error_maps")
-BOTTOM = ("filters", "output", "equation")
-TABS = {"filters": ("gradients", "update"), "equation": ("curves",)}  # tabbed behind the first
-LEFT_MAX = 640  # px: the editor needs ~620 (palette, canvas, property form)
-WIDTHS = {"input": 200, "feature_maps": 450, "error_maps": 450, "filters": 380, "output": 300, "equation": 420}
+BOTTOM = ("output", "equation", "editor")
+# tabbed behind the first; the first of each group is the one raised at start
+TABS = {"editor": ("filters", "gradients", "update", "curves")}
+LEFT = ("controls", "data")
+LEFT_WIDTH = 330  # px: the step buttons and settings; the thumbnails wrap
+WIDTHS = {"input": 230, "feature_maps": 490, "error_maps": 540, "output": 310, "equation": 330, "editor": 630}
+HEIGHTS = {"top": 540, "bottom": 370, "controls": 330, "data": 580}
 
 
 def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """The default layout; panels missing from ``docks`` are skipped.
 
-    Left area (full height): the editor, the controls and the data, stacked. Between it and the
-    right edge: input, feature maps and error maps on top; below them the weights (filters,
-    gradients and update as tabs), the output, and the equation (tabbed with the curves).
+    Most of the room goes to the panels. Left, narrow: the controls above the data. Right, on
+    top: input, feature maps and error maps; below: the output, the equation, and the network
+    editor (it needs ~620 px: palette, canvas and property form side by side) tabbed with the
+    filters, the weight gradients, the update and the curves.
     """
     H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
     if window.centralWidget() is None:  # docks only: a zero-sized centre, so the docks share all the room
@@ -49,13 +53,12 @@ def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     for dock in docks.values():
         window.removeDockWidget(dock)
         dock.setFloating(False)
-    left = [k for k in ("editor", "controls", "data") if k in docks]
+    left = [k for k in LEFT if k in docks]
     top = [k for k in TOP if k in docks]
     bottom = [k for k in BOTTOM if k in docks]
     for k in left:
         window.addDockWidget(AREA.LeftDockWidgetArea, docks[k], V)
         docks[k].show()
-    # the panels: two rows in the right area (the central widget is empty and zero-sized)
     rows = [r for r in (top, bottom) if r]
     if rows:
         window.addDockWidget(AREA.RightDockWidgetArea, docks[rows[0][0]], V)
@@ -82,13 +85,11 @@ def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         if k not in placed:
             window.addDockWidget(AREA.RightDockWidgetArea, dock, H)
             dock.show()
-    if "editor" in docks:
-        window.resizeDocks([docks["editor"]], [LEFT_MAX], H)
     if left:
-        heights = {"editor": 400, "controls": 200, "data": 300}
-        window.resizeDocks([docks[k] for k in left], [heights[k] for k in left], V)
+        window.resizeDocks([docks[left[0]]], [LEFT_WIDTH], H)
+        window.resizeDocks([docks[k] for k in left], [HEIGHTS[k] for k in left], V)
     if top and bottom:
-        window.resizeDocks([docks[top[0]], docks[bottom[0]]], [480, 380], V)
+        window.resizeDocks([docks[top[0]], docks[bottom[0]]], [HEIGHTS["top"], HEIGHTS["bottom"]], V)
     for row in (top, bottom):
         if row:
             window.resizeDocks([docks[k] for k in row], [WIDTHS[k] for k in row], H)

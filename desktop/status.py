@@ -30,7 +30,9 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.cancel)
         self.hide_progress()
         tips = {"phase": "The phase just run (next phase to run in brackets)",
-                "iteration": "Completed iterations (mini-batches)", "epoch": "Epoch (passes over the training set)",
+                "iteration": "The iteration (mini-batch) the panels show, counted from 1; in brackets, "
+                             "its place in the epoch",
+                "epoch": "Epoch (pass over the training set), counted from 1",
                 "loss": "Loss of the current batch", "accuracy": "Accuracy of the current batch",
                 "speed": "Training speed, iterations per second"}
         for key, tip in tips.items():
@@ -41,11 +43,15 @@ class StatusBar(QStatusBar):
             self.addPermanentWidget(lab)
 
     def show_state(self, *, phase: str | None, next_phase: str, iteration: int, epoch: int,
-                   loss: float | None, accuracy: float | None, speed: float) -> None:
+                   loss: float | None, accuracy: float | None, speed: float,
+                   in_epoch: int | None = None, per_epoch: int | None = None) -> None:
+        """``iteration``, ``epoch``, ``in_epoch``: 1-based, as people count (the panels do too);
+        ``iteration`` 0 means none yet."""
         L = self.labels
         L["phase"].setText(f"Phase: {phase or '—'}  (next: {next_phase})")
-        L["iteration"].setText(f"Iteration: {iteration}")
-        L["epoch"].setText(f"Epoch: {epoch + 1}")
+        where = f" ({in_epoch} of {per_epoch} in epoch {epoch})" if in_epoch and per_epoch else ""
+        L["iteration"].setText(f"Iteration: {iteration}{where}" if iteration else "Iteration: — (none yet)")
+        L["epoch"].setText(f"Epoch: {epoch}")
         L["loss"].setText(f"Loss: {_fmt(loss, '.4f')}")
         L["accuracy"].setText(f"Accuracy: {_fmt(None if accuracy is None else 100 * accuracy, '.1f')}%")
         L["speed"].setText(f"Speed: {_fmt(speed if speed else None, '.1f')} it/s")

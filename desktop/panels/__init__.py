@@ -17,6 +17,7 @@ from desktop.panels.filters import FiltersPanel
 from desktop.panels.gradients import GradientsPanel
 from desktop.panels.input_panel import InputPanel
 from desktop.panels.output_panel import OutputPanel
+from desktop.panels.plot_style import apply_global
 from desktop.panels.update_panel import UpdatePanel
 
 # In the order of one iteration: input, forward, output/loss, backward, update; then the curves.
@@ -36,11 +37,13 @@ _configured = False
 
 
 def configure_pyqtgraph() -> None:
-    """Row-major images (numpy's order) and antialiasing; call once before creating panels."""
+    """Row-major images (numpy's order), antialiasing, and colours from the current palette (the
+    theme); call before creating panels."""
     global _configured
     if not _configured:
         pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
         _configured = True
+    apply_global()
 
 
 __all__ = ["PANELS", "configure_pyqtgraph", "CurvesPanel", "EquationPanel", "ErrorMapsPanel",

@@ -1,7 +1,7 @@
 """The panel contract: ``title``, ``update_view(view)``, ``displayed()``, ``sigHover(str)``.
 
-A panel draws a StepView and nothing else. It skips the work while hidden (the view is kept and
-drawn on show), shows a hint instead of an empty area when there is nothing to draw, and
+A panel draws a StepView and nothing else. It skips the work while hidden — closed, or a tab
+behind another in a dock group — and draws the kept view when it is shown (``set_exposed``); it shows a hint instead of an empty area when there is nothing to draw, and
 remembers the exact arrays it shows (``displayed()``) so tests can compare them with the engine's.
 Hovering a pixel emits e.g. ``"conv1.out[sample 3, channel 2, row 5, col 7] = 0.8123"``.
 """
@@ -38,6 +38,7 @@ class Panel(QWidget):
 
     title: str = ""
     sigHover = Signal(str)
+    sigElementClicked = Signal(str, tuple)  # (array key, full index) of a clicked element
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -77,12 +78,22 @@ class Panel(QWidget):
 
     # --- the contract -------------------------------------------------------------------------
 
+    def exposed(self) -> bool:
+        """On screen. A dock tabbed behind another stays "visible" to Qt (it is only moved out of
+        sight), so the visible region is what tells."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def update_view(self, view: StepView) -> None:
         self._view = view
-        if not self.isVisible():  # drawn on show: hidden panels cost nothing
+        if not self.exposed():  # drawn when shown: hidden panels cost nothing
             self._pending = True
             return
         self._redraw()
+
+    def set_exposed(self, exposed: bool) -> None:
+        """The panel's dock became visible (its tab was raised) or hidden: draw what was kept."""
+        if exposed and self._pending and self.isVisible():
+            self._redraw()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -91,7 +102,7 @@ class Panel(QWidget):
 
     def redraw(self) -> None:
         """Draw the last view again (after a setting of the panel changed)."""
-        if self._view is not None and self.isVisible():
+        if self._view is not None and self.exposed():
             self._redraw()
         elif self._view is not None:
             self._pending = True
@@ -121,6 +132,16 @@ class Panel(QWidget):
         self._hover_label.setText(text)
         self.sigHover.emit(text)
         return text
+
+    def click_at(self, key: str, index: tuple) -> tuple[str, tuple]:
+        """A click on element ``index`` of the displayed ``key``: emit the array key and its full
+        index (the focused sample first for batch arrays) for the formula view."""
+        name, prefix, _ = self._index_info[key]
+        full = tuple(int(i) for i in index)
+        if "/" not in key:  # a per-sample share ("…grad/sample 3") is indexed like the gradient
+            full = tuple(int(v) for _, v in prefix) + full
+        self.sigElementClicked.emit(name, full)
+        return name, full
 
     @property
     def hover_text(self) -> str:

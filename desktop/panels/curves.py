@@ -10,8 +10,11 @@ import numpy as np
 import pyqtgraph as pg
 
 from desktop.panels.base import Panel
+from desktop.panels.plot_style import ThemedLayoutWidget
 from desktop.view_model import StepView
 
+MIN_PLOT_WIDTH = 150  # px: narrower, and the four plots go in one column (if there is the height)
+MIN_PLOT_HEIGHT = 130
 MAX_POINTS = 2000
 SMOOTH = 25
 TRAIN, TEST, RAW = (66, 133, 244), (255, 159, 28), (120, 120, 120)
@@ -40,19 +43,21 @@ class CurvesPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = _Plots(MIN_PLOT_WIDTH)
         self.curves: dict[str, pg.PlotDataItem] = {}
         specs = [  # (row, col, title, y label, x label, [(key, legend, colour, symbol)])
-            (0, 0, "Loss per batch", "L", "iteration", [("batch_loss", "batch", RAW, None),
+            (0, 0, "loss per batch", "L", "iteration", [("batch_loss", "batch", RAW, None),
                                                          ("batch_loss_mean", f"mean of {SMOOTH}", TRAIN, None)]),
-            (1, 0, "Accuracy per batch", "accuracy", "iteration", [("batch_acc", "batch", RAW, None),
+            (1, 0, "accuracy per batch", "acc.", "iteration", [("batch_acc", "batch", RAW, None),
                                                                     ("batch_acc_mean", f"mean of {SMOOTH}", TRAIN, None)]),
-            (0, 1, "Loss per epoch", "L", "epoch", [("train_loss", "train", TRAIN, "o"), ("test_loss", "test", TEST, "s")]),
-            (1, 1, "Accuracy per epoch", "accuracy", "epoch", [("train_acc", "train", TRAIN, "o"),
+            (0, 1, "loss per epoch", "L", "epoch", [("train_loss", "train", TRAIN, "o"), ("test_loss", "test", TEST, "s")]),
+            (1, 1, "accuracy per epoch", "acc.", "epoch", [("train_acc", "train", TRAIN, "o"),
                                                                ("test_acc", "test", TEST, "s")]),
         ]
         for row, col, title, ylabel, xlabel, items in specs:
-            p = self.plots.addPlot(row=row, col=col, title=title)
+            p = pg.PlotItem()
+            p.setTitle(title, size="9pt")
+            self.plots.plots.append(p)
             p.setLabel("left", ylabel)
             p.setLabel("bottom", xlabel)
             p.showGrid(x=True, y=True, alpha=0.25)
@@ -62,6 +67,7 @@ class CurvesPanel(Panel):
             for key, name, colour, symbol in items:
                 self.curves[key] = p.plot([], [], name=name, pen=pg.mkPen(colour, width=2 if symbol or "mean" in key else 1),
                                           symbol=symbol, symbolBrush=colour, symbolSize=7)
+        self.plots.place()
         self.set_body(self.plots)
 
     def draw(self, view: StepView) -> str | None:
@@ -85,3 +91,32 @@ class CurvesPanel(Panel):
         self.curves[key].setData(x, y)
         if len(y):
             self.record(key, y)
+
+
+class _Plots(ThemedLayoutWidget):
+    """The four plots in two columns, or in one when the panel is narrower than two plots."""
+
+    def __init__(self, min_width: int):
+        super().__init__()
+        self.min_width = min_width
+        self.plots: list[pg.PlotItem] = []  # batch loss, batch accuracy, epoch loss, epoch accuracy
+        self.columns = 0
+
+    def place(self) -> None:
+        if not getattr(self, "plots", None):  # (a resize while __init__ runs)
+            return
+        narrow = self.width() < 2 * self.min_width and self.height() >= 4 * MIN_PLOT_HEIGHT
+        cols = 1 if narrow else 2
+        if cols == self.columns:
+            return
+        self.columns = cols
+        for item in list(self.ci.items):
+            self.ci.removeItem(item)
+        order = [0, 2, 1, 3] if cols == 2 else [0, 1, 2, 3]  # two columns: batch left, epoch right
+        for i, k in enumerate(order):
+            self.ci.addItem(self.plots[k], row=i // cols, col=i % cols)
+        self.restyle()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(ev)
+        self.place()

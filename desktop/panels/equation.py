@@ -17,7 +17,7 @@ from desktop.panels.base import Panel
 from desktop.panels.feature_maps import shape_text
 from desktop.view_model import StepView
 
-EQ = "font-size: 15pt; font-family: 'DejaVu Serif', serif; margin: 6px 0 6px 12px;"
+EQ = "font-size: 13pt; font-family: 'DejaVu Serif', serif; margin: 6px 0 6px 12px;"
 LOSS_EQS = ("ŷᵢ = softmax(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ)", "L = −Σᵢ yᵢ log ŷᵢ   (mean over the batch)",
             "∂L/∂ŷᵢ = −yᵢ / ŷᵢ", "∂L/∂zᵢ = ŷᵢ − yᵢ")
 
@@ -89,5 +89,5 @@ class EquationPanel(Panel):
                 mark, style = "○", "color:#888;"
             rows.append(f"<tr style='{style}'><td>{mark}</td><td>{q.step}</td><td>{html.escape(q.label)}</td>"
                         f"<td style='color:#999; font-weight:normal'>{html.escape(q.key)}</td></tr>")
-        return ("<h4>The lecture's backward steps</h4><table cellpadding='3' style='font-size:13pt'>"
+        return ("<h4>The lecture's backward steps</h4><table cellpadding='2' style='font-size:11pt'>"
                 + "".join(rows) + "</table>")

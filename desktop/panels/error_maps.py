@@ -36,6 +36,7 @@ class ErrorMapsPanel(Panel):
         super().__init__(parent)
         self.grid = ImageGrid()
         self.grid.sigHover.connect(self.hover_at)
+        self.grid.sigClicked.connect(self.click_at)
         self.set_body(self.grid)
 
     def draw(self, view: StepView) -> str | None:
@@ -53,7 +54,7 @@ class ErrorMapsPanel(Panel):
                 self.grid.clear_map(q.key, f"{step}{q.label} — not yet")
                 continue
             levels = symmetric_levels(err)
-            title = f"{step}{q.label} ({shape_text(err.shape)}) ±{levels[1]:.0e}"
+            title = f"{step}{q.label} ({shape_text(err.shape)})"  # the levels: on the colour bar
             layer = view.nodes[-1].name if q.key == "probs.grad" else q.key.split(".")[0]
             self.grid.set_map(q.key, err, title, levels, DIVERGING,
                               highlight=layer == view.layer and view.phase.startswith("backward"))

@@ -38,6 +38,7 @@ class FeatureMapsPanel(Panel):
         super().__init__(parent)
         self.grid = ImageGrid()
         self.grid.sigHover.connect(self.hover_at)
+        self.grid.sigClicked.connect(self.click_at)
         self.set_body(self.grid)
 
     def draw(self, view: StepView) -> str | None:

@@ -19,6 +19,7 @@ class FiltersPanel(Panel):
         super().__init__(parent)
         self.grid = ImageGrid()
         self.grid.sigHover.connect(self.hover_at)
+        self.grid.sigClicked.connect(self.click_at)
         self.set_body(self.grid)
 
     def draw(self, view: StepView) -> str | None:

@@ -1,9 +1,11 @@
 """Shared drawing for the map panels: tile many small maps into one image, colour them, hover them.
 
 Every panel that shows arrays as images (feature maps, filters, errors, gradients, the update)
-goes through :class:`ImageGrid`: one ``PlotItem`` + one ``ImageItem`` per array (a whole layer's
-maps tiled into one image, fast), fixed levels (no per-frame auto-levels, so a colour means the
-same value from step to step), and a mouse-hover that maps a pixel back to the array index.
+goes through :class:`ImageGrid`: one ``ViewBox`` + one ``ImageItem`` per array (a whole layer's
+maps tiled into one image, fast), created once and reused; fixed levels (no per-frame
+auto-levels, so a colour means the same value from step to step); views that scale with the
+widget (aspect locked) in as many columns as fit; and a mouse-hover that maps a pixel back to
+the array index.
 
 Tiling (``Tiling.of(shape)``), per array shape:
   (F,)           a vector: wrapped into rows of 20 units (a strip when F <= 32)
@@ -14,16 +16,23 @@ Tiling (``Tiling.of(shape)``), per array shape:
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsTextItem
+
+from desktop.panels.plot_style import ThemedLayoutWidget, colours, style_axis
 
 HIGHLIGHT = "#ff9f1c"
-TITLE_COLOUR = "#dddddd"
-TITLE_SIZE = "10pt"
+TITLE_SIZE = "9pt"
+TITLE_H = 34  # px: a title of up to two lines
+MIN_TILE = 70  # px: narrower cells are not worth another column
+BAR_AXIS = 40  # px: the colour bar's tick labels
 VECTOR_WRAP = 20
 
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)], name="blue-white-red")
@@ -66,6 +75,15 @@ def auto_style(a: np.ndarray) -> tuple[tuple[float, float], pg.ColorMap]:
     if lo >= 0:
         return (0.0, 1.0 if hi <= 1 else nice_ceil(hi)), SEQUENTIAL
     return symmetric_levels(a), DIVERGING
+
+
+def bar_ticks(levels: tuple[float, float]) -> list[tuple[float, str]]:
+    """A colour bar's labels: its ends, and zero between them."""
+    lo, hi = levels
+    ticks = [(lo, f"{lo:.2g}"), (hi, f"{hi:.2g}")]
+    if lo < 0 < hi:
+        ticks.insert(1, (0.0, "0"))
+    return ticks
 
 
 @dataclass(frozen=True)
@@ -153,30 +171,90 @@ class Tiling:
         return (t, 0, r, c) if n == 4 else (t, r, c)
 
 
+class _Title(pg.GraphicsWidget):
+    """A cell's title that wraps to the cell's width, so a long title never widens the grid."""
+
+    def __init__(self):
+        super().__init__()
+        self._width = 0.0
+        self.item = QGraphicsTextItem(self)
+        self.setMinimumWidth(10)
+        self.setPreferredWidth(10)
+
+    def set_text(self, text: str, colour: QColor, bold: bool = False) -> None:
+        weight = "bold" if bold else "normal"
+        self.item.setHtml(f"<div align='center' style='color:{colour.name(QColor.NameFormat.HexArgb)}; "
+                          f"font-size:{TITLE_SIZE}; font-weight:{weight}'>{html.escape(text)}</div>")
+        self._fit(force=True)
+
+    def _fit(self, force: bool = False) -> None:
+        w = self.size().width()
+        w = w if w > 20 else 240.0  # not laid out yet: a guess, corrected on the first resize
+        if not force and abs(w - self._width) < 0.5:
+            return
+        self._width = w
+        self.item.setTextWidth(w)
+        h = math.ceil(self.item.boundingRect().height())
+        if h != self.minimumHeight():
+            self.setMinimumHeight(h)
+            self.setMaximumHeight(h)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt override
+        self._fit()
+
+
 class _Cell:
-    def __init__(self, key: str, plot: pg.PlotItem, colorbar: pg.ColorBarItem | None):
-        self.key, self.plot, self.colorbar = key, plot, colorbar
+    """One titled image (and optionally its colour bar); reused from draw to draw."""
+
+    def __init__(self, key: str, colorbar: bool):
+        self.key = key
+        self.title_item = _Title()
+        self.vb = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False, enableMenu=False)
+        self.vb.disableAutoRange()  # the range is set once per tiling, not recomputed per frame
+        self.vb.setMinimumSize(30, 24)
         self.image = pg.ImageItem(axisOrder="row-major")
-        plot.addItem(self.image)
+        self.vb.addItem(self.image)
+        self.colorbar = None
+        if colorbar:
+            self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False, width=10,
+                                            colorMapMenu=False)
+            self.colorbar.axis.setWidth(BAR_AXIS)
         self.tiling: Tiling | None = None
         self.title = None
         self.highlight = None
+        self.dim = False
         self.cmap = None
         self.bar_state = None
         self.hover_key = key
 
+    def aspect(self) -> tuple[int, int]:
+        return self.tiling.image_shape if self.tiling is not None else (1, 1)
 
-class ImageGrid(pg.GraphicsLayoutWidget):
-    """A grid of titled images, one per array key; ``sigHover(key, index)`` on mouse-over."""
+
+class ImageGrid(ThemedLayoutWidget):
+    """A grid of titled images, one per array key; ``sigHover(key, index)`` on mouse-over.
+
+    The panel gives rows of keys (``set_cells``); the grid wraps each row into as many columns
+    as make the images largest in the space it has, and re-wraps when it is resized. Items are
+    created once per arrangement and reused: a redraw only sets image data (fixed levels).
+    """
 
     sigHover = Signal(str, tuple)
+    sigClicked = Signal(str, tuple)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.ci.setSpacing(4)
-        self._layout_spec: tuple = ()
         self.cells: dict[str, _Cell] = {}
+        self.ci.setSpacing(3)
+        self.ci.setContentsMargins(2, 2, 2, 2)
+        self._layout_spec: tuple = ()
+        self._rows: list[list[str]] = []
+        self._colorbars = False
+        self.columns = 0
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(lambda ev: self._on_mouse(ev.scenePos(), self.sigClicked))
+
+    # --- arrangement ----------------------------------------------------------------------------
 
     def set_cells(self, rows: list[list[str]], colorbars: bool = False) -> None:
         """Arrange cells, one row of keys per list; rebuilt only when the arrangement changes."""
@@ -185,24 +263,67 @@ class ImageGrid(pg.GraphicsLayoutWidget):
             return
         self._layout_spec = spec
         self.ci.clear()
-        self.cells = {}
-        for i, row in enumerate(rows):
-            for j, key in enumerate(row):
-                plot = pg.PlotItem()
-                plot.hideAxis("left")
-                plot.hideAxis("bottom")
-                plot.setMenuEnabled(False)
-                plot.hideButtons()
-                plot.setMouseEnabled(False, False)
-                vb = plot.getViewBox()
-                vb.invertY(True)
-                vb.setAspectLocked(True)
-                self.ci.addItem(plot, row=i, col=2 * j)
-                bar = None
-                if colorbars:
-                    bar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False, width=10)
-                    self.ci.addItem(bar, row=i, col=2 * j + 1)
-                self.cells[key] = _Cell(key, plot, bar)
+        self._rows = [list(r) for r in rows if r]
+        self._colorbars = colorbars
+        self.cells = {k: _Cell(k, colorbars) for row in self._rows for k in row}
+        self.columns = 0
+        self._reflow()
+        self.restyle()
+
+    def _flow(self, cols: int) -> list[list[str]]:
+        return [row[i:i + cols] for row in self._rows for i in range(0, len(row), cols)]
+
+    def best_columns(self, width: float, height: float) -> int:
+        """The column count that makes the images largest on average (geometric mean of zooms)."""
+        widest = max((len(r) for r in self._rows), default=1)
+        extra = (BAR_AXIS + 16) if self._colorbars else 0
+        best, best_score = 1, -math.inf
+        for cols in range(1, widest + 1):
+            cell_w = width / cols - extra - 4
+            if cell_w < MIN_TILE and cols > 1:
+                break
+            flowed = self._flow(cols)
+            cell_h = height / len(flowed) - TITLE_H
+            score = 0.0
+            for row in flowed:
+                for k in row:
+                    ih, iw = self.cells[k].aspect()
+                    score += math.log(max(min(cell_w / iw, cell_h / ih), 1e-3))
+            if score > best_score + 1e-9:
+                best, best_score = cols, score
+        return best
+
+    def _reflow(self) -> None:
+        """Place the cells for the current size; does nothing if the column count stays."""
+        if not getattr(self, "_rows", None):  # (a resize while __init__ runs: nothing to place)
+            return
+        cols = self.best_columns(max(self.width(), 50), max(self.height(), 50))
+        if cols == self.columns:
+            return
+        self.columns = cols
+        for item in list(self.ci.items):
+            self.ci.removeItem(item)
+        gl = self.ci.layout
+        span = 2 if self._colorbars else 1
+        for r, row in enumerate(self._flow(cols)):
+            for c, key in enumerate(row):
+                cell = self.cells[key]
+                self.ci.addItem(cell.title_item, row=2 * r, col=span * c, colspan=span)
+                self.ci.addItem(cell.vb, row=2 * r + 1, col=span * c)
+                if cell.colorbar is not None:
+                    self.ci.addItem(cell.colorbar, row=2 * r + 1, col=span * c + 1)
+            gl.setRowStretchFactor(2 * r, 0)
+            gl.setRowStretchFactor(2 * r + 1, 1)
+        for c in range(cols):
+            gl.setColumnStretchFactor(span * c, 1)
+            if span == 2:
+                gl.setColumnStretchFactor(span * c + 1, 0)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(ev)
+        self._reflow()
+
+    # --- drawing --------------------------------------------------------------------------------
 
     def set_map(self, key: str, array: np.ndarray, title: str, levels: tuple[float, float],
                 cmap: pg.ColorMap = DIVERGING, highlight: bool = False, hover_key: str | None = None) -> None:
@@ -220,33 +341,56 @@ class ImageGrid(pg.GraphicsLayoutWidget):
             cell.image.setLookupTable(cmap.getLookupTable(nPts=256))
             cell.cmap = cmap
         cell.image.setImage(image, levels=levels, autoLevels=False)
+        if cell.colorbar is not None and not cell.colorbar.isVisible():
+            cell.colorbar.show()
         if cell.colorbar is not None and (cmap, levels) != cell.bar_state:  # axis relayout: only on change
             cell.bar_state = (cmap, levels)
             cell.colorbar.setColorMap(cmap)
             cell.colorbar.setLevels(levels)
+            cell.colorbar.axis.setTicks([bar_ticks(levels)])  # three labels stay legible in a short bar
         if tiling != cell.tiling:
             cell.tiling = tiling
-            cell.plot.getViewBox().autoRange(padding=0.02)
-        if (title, highlight) != (cell.title, cell.highlight):
-            cell.title, cell.highlight = title, highlight
-            cell.plot.setTitle(title, size=TITLE_SIZE, bold=highlight,
-                               color=HIGHLIGHT if highlight else TITLE_COLOUR)
-            cell.plot.getViewBox().setBorder(pg.mkPen(HIGHLIGHT, width=3) if highlight else None)
+            h, w = tiling.image_shape
+            cell.vb.setRange(QRectF(0, 0, w, h), padding=0.02)
+            self._reflow()
+        self._set_title(cell, title, highlight, dim=False)
 
     def clear_map(self, key: str, title: str) -> None:
         cell = self.cells[key]
         cell.image.clear()
         cell.tiling = None
-        if title != cell.title:
-            cell.title, cell.highlight = title, False
-            cell.plot.setTitle(title, size=TITLE_SIZE, color="#888888")
+        if cell.colorbar is not None:
+            cell.colorbar.hide()
+        self._set_title(cell, title, False, dim=True)
+
+    def _set_title(self, cell: _Cell, title: str, highlight: bool, dim: bool, force: bool = False) -> None:
+        if not force and (title, highlight, dim) == (cell.title, cell.highlight, cell.dim):
+            return
+        cell.title, cell.highlight, cell.dim = title, highlight, dim
+        _, fg, dimmed = colours(self)
+        colour = QColor(HIGHLIGHT) if highlight else (dimmed if dim else fg)
+        cell.title_item.set_text(title, colour, bold=highlight)
+        cell.vb.setBorder(pg.mkPen(HIGHLIGHT, width=3) if highlight else None)
+
+    def restyle(self) -> None:
+        super().restyle()
+        _, fg, _ = colours(self)
+        for cell in getattr(self, "cells", {}).values():  # (none yet while __init__ runs)
+            if cell.colorbar is not None:
+                style_axis(cell.colorbar.axis, fg)
+            if cell.title is not None:
+                self._set_title(cell, cell.title, cell.highlight, cell.dim, force=True)
 
     def _on_mouse_moved(self, pos) -> None:
-        for key, cell in self.cells.items():
-            if cell.tiling is None or not cell.plot.sceneBoundingRect().contains(pos):
+        self._on_mouse(pos, self.sigHover)
+
+    def _on_mouse(self, pos, signal) -> None:
+        """Emit ``signal(key, index)`` for the array element under the scene position ``pos``."""
+        for cell in self.cells.values():
+            if cell.tiling is None or not cell.vb.sceneBoundingRect().contains(pos):
                 continue
             p = cell.image.mapFromScene(pos)
             index = cell.tiling.index(math.floor(p.y()), math.floor(p.x()))
             if index is not None:
-                self.sigHover.emit(cell.hover_key, index)
+                signal.emit(cell.hover_key, index)
             return

@@ -19,10 +19,11 @@ class InputPanel(Panel):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         self.header = QLabel()
-        self.header.setStyleSheet("font-size: 13pt;")
+        self.header.setStyleSheet("font-size: 11pt;")
         self.header.setWordWrap(True)
         self.grid = ImageGrid()
         self.grid.sigHover.connect(self.hover_at)
+        self.grid.sigClicked.connect(self.click_at)
         layout.addWidget(self.header)
         layout.addWidget(self.grid, 1)
         self.set_body(body)
@@ -34,19 +35,21 @@ class InputPanel(Panel):
         focus = min(view.focus, n - 1)
         x, batch = view.x[focus], view.x
         label = int(view.y[focus])
-        text = f"x = sample {focus + 1} of {n} · label y: <b>{view.classes[label]}</b>"
+        text = f"x · sample {focus + 1}/{n} · y = <b>{view.classes[label]}</b>"
+        tip = f"x: sample {focus + 1} of the batch of {n}; its label y is {view.classes[label]}"
         probs = view.focused("probs")
         if probs is not None:
             pred = int(np.argmax(probs))
             ok = "#4caf50" if pred == label else "#f44336"
-            text += (f" · prediction ŷ: <b style='color:{ok}'>{view.classes[pred]}</b>"
-                     f" (p = {probs[pred]:.2f}; p of the label = {probs[label]:.2f})")
+            text += f" · ŷ = <b style='color:{ok}'>{view.classes[pred]}</b> (p {probs[pred]:.2f})"
+            tip += (f"; the network's prediction ŷ is {view.classes[pred]} with p = {probs[pred]:.2f} "
+                    f"(p of the label = {probs[label]:.2f})")
         self.header.setText(text)
+        self.header.setToolTip(tip)
         self.grid.set_cells([["x", "batch"]])
         lo, hi = float(min(0.0, batch.min())), float(max(1.0, batch.max()))
-        self.grid.set_map("x", x, f"x — sample {focus + 1}: {view.classes[label]}", (lo, hi), GREY)
-        labels = " ".join(view.classes[int(c)] for c in view.y)
-        self.grid.set_map("batch", batch, f"the batch (N = {n}): {labels}", (lo, hi), GREY)
+        self.grid.set_map("x", x, f"x (sample {focus + 1}, y = {view.classes[label]})", (lo, hi), GREY)
+        self.grid.set_map("batch", batch, f"the batch, N = {n}", (lo, hi), GREY)
         self.record("x", x, prefix=(("sample", focus),))
         self.record("batch", batch)
         return None

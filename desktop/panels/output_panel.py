@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.panels.base import Panel
+from desktop.panels.plot_style import ThemedLayoutWidget
 from desktop.view_model import StepView
 
 BLUE, RED, GREY = (66, 133, 244), (229, 57, 53), (180, 180, 180)
@@ -20,7 +22,15 @@ class OutputPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plots = pg.GraphicsLayoutWidget()
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.caption = QLabel()  # a Qt label wraps; a plot title would widen the panel instead
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("font-size: 11pt;")
+        self.plots = ThemedLayoutWidget()
+        layout.addWidget(self.caption)
+        layout.addWidget(self.plots, 1)
         self.top = self.plots.addPlot(row=0, col=0)
         self.bottom = self.plots.addPlot(row=1, col=0)
         for p, label, yr in ((self.top, "ŷ and y", (0, 1.05)), (self.bottom, "ŷ − y", (-1.05, 1.05))):
@@ -31,10 +41,9 @@ class OutputPanel(Panel):
             p.setMenuEnabled(False)
             p.hideButtons()
             p.showGrid(y=True, alpha=0.3)
-        self.top.addLegend(offset=(-10, 10))
-        self.probs = pg.BarGraphItem(x=[], height=[], width=0.4, brush=BLUE, name="ŷ (softmax)")
+        self.probs = pg.BarGraphItem(x=[], height=[], width=0.4, brush=BLUE, name="ŷ")
         self.label = pg.BarGraphItem(x=[], height=[], width=0.4, brush=(0, 0, 0, 0), pen=pg.mkPen(GREY, width=2),
-                                     name="y (one-hot label)")
+                                     name="y (one-hot)")
         self.diff = pg.BarGraphItem(x=[], height=[], width=0.6)
         self.top.addItem(self.probs)
         self.top.addItem(self.label)
@@ -42,7 +51,8 @@ class OutputPanel(Panel):
         self.bottom.addLine(y=0, pen=pg.mkPen(GREY))
         self._classes: tuple = ()
         self.plots.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.set_body(self.plots)
+        self.plots.restyle()
+        self.set_body(body)
 
     def draw(self, view: StepView) -> str | None:
         probs = view.focused("probs")
@@ -63,9 +73,11 @@ class OutputPanel(Panel):
         self.label.setOpts(x=xs + 0.2, height=y)
         self.diff.setOpts(x=xs, height=diff, brushes=[pg.mkBrush(RED if d > 0 else BLUE) for d in diff])
         pred = int(np.argmax(probs))
-        self.top.setTitle(f"sample {focus + 1}: label {view.classes[int(view.y[focus])]}, "
-                          f"predicted {view.classes[pred]} (ŷ = {probs[pred]:.2f})", size="11pt")
-        self.bottom.setTitle("ŷ − y = ∂L/∂z of this sample (red: too high, blue: too low)", size="11pt")
+        self.caption.setText(f"sample {focus + 1}: label y = <b>{view.classes[int(view.y[focus])]}</b>, "
+                             f"predicted <b>{view.classes[pred]}</b> (ŷ = {probs[pred]:.2f}). Top: ŷ (filled) beside "
+                             f"the one-hot y (outline). Below: ŷ − y = ∂L/∂z, "
+                             f"<span style='color:#e53935'>red</span> too high, "
+                             f"<span style='color:#4285f4'>blue</span> too low.")
         prefix = (("sample", focus),)
         self.record("probs", probs, prefix)
         self.record("y", y, prefix)

@@ -71,7 +71,8 @@ def test_input_shows_the_focused_sample(qtbot, stepped):
     view = stepped[1]["loss"]
     w = shown(qtbot, InputPanel, view)
     np.testing.assert_array_equal(w.displayed()["x"], view.x[FOCUS])
-    assert view.classes[int(view.y[FOCUS])] in w.header.text() and "prediction" in w.header.text()
+    assert view.classes[int(view.y[FOCUS])] in w.header.text() and "ŷ = " in w.header.text()
+    assert "prediction" in w.header.toolTip()
 
 
 def test_feature_maps_show_the_focused_outputs_and_highlight_the_layer(qtbot, stepped):
@@ -240,3 +241,46 @@ def test_every_panel_renders_something(qtbot, stepped, tmp_path):
         assert img.save(str(path))
         colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
         assert len(colours) > 20, f"{name} looks empty"
+
+
+@pytest.mark.parametrize("name", [n for n, _ in PANELS])
+def test_every_panel_fits_a_narrow_dock(qtbot, stepped, name):
+    """Nothing cut off at 350 px wide: the plots' scene layout never asks for more than the widget."""
+    from PySide6.QtCore import Qt
+
+    w = dict(PANELS)[name]()
+    qtbot.addWidget(w)
+    w.resize(350, 450)
+    w.show()
+    w.update_view(stepped[1]["backward:conv1"])
+    w.displayed()
+    qtbot.wait(20)
+    assert w.minimumSizeHint().width() <= 350
+    for view in (getattr(w, "grid", None), getattr(w, "plots", None)):
+        if view is not None:
+            assert view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() <= view.width(), name
+
+
+def test_image_grid_wraps_columns_to_the_width(qtbot, stepped):
+    w = shown(qtbot, ErrorMapsPanel, stepped[1]["backward:conv1"])
+    w.resize(1200, 500)
+    qtbot.wait(20)
+    wide = w.grid.columns
+    w.resize(300, 700)
+    qtbot.wait(20)
+    assert w.grid.columns < wide
+    assert set(w.grid.cells) >= {"sig1.grad_in"}  # the same cells, re-placed, not rebuilt
+
+
+def test_plots_follow_the_palette(qtbot, stepped):
+    from PySide6.QtGui import QColor, QPalette
+
+    w = shown(qtbot, FeatureMapsPanel, stepped[1]["forward:conv1"])
+    pal = QPalette(w.palette())
+    pal.setColor(QPalette.ColorRole.Base, QColor("#fafafa"))
+    pal.setColor(QPalette.ColorRole.Text, QColor("#101010"))
+    w.setPalette(pal)  # a palette change, as a theme switch sends
+    assert w.grid.backgroundBrush().color().lightness() > 200
+    pal.setColor(QPalette.ColorRole.Base, QColor("#1e1f22"))
+    w.setPalette(pal)
+    assert w.grid.backgroundBrush().color().lightness() < 60
