@@ -19,7 +19,7 @@ from core.errors import HyperParamError
 
 Params = dict[str, dict[str, np.ndarray]]  # layer name -> param name -> array
 
-DEFAULT_LR = {"sgd": 0.5, "momentum": 0.05, "adam": 0.001}
+DEFAULT_LR = {"sgd": 0.3, "momentum": 0.05, "adam": 0.001}
 
 
 class Optimizer:

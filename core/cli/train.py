@@ -20,7 +20,7 @@ from core.stepper import Stepper
 from .progress import ProgressBar
 
 HELP = "train a network on a dataset (progress on stderr; --json prints a summary as the last line)"
-DEFAULT_BATCH_SIZE = 32
+DEFAULT_BATCH_SIZE = 16
 DEFAULT_EPOCHS = 5
 
 
