@@ -5,6 +5,12 @@ epoch" run in a worker QThread: whole iterations on the engine's fast path, poll
 iterations for pause/cancel, and at most ``VIEW_RATE`` times a second one iteration phase by
 phase so that the panels get real arrays to draw. While the worker runs, the GUI thread never
 touches the Stepper; it only receives views (immutable) and reads ``boundary_state()``.
+
+With enabled breakpoints (``bridge.breakpoints``, core.debugger.breakpoints) Run and "finish the
+epoch" go phase by phase instead (core.debugger.breakpoints.run_until_break), recording every
+phase, and stop at the first hit: ``sigBreak(hit)`` says which breakpoint and why, and the
+stepper stays just after the phase that hit. ``add_iteration_hook(fn)`` lets tools (the timeline)
+see every completed iteration, fast path included.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from core.debugger.breakpoints import BreakContext, BreakpointSet, Hit, run_until_break
 from core.errors import BackstepError, DivergedError
 from core.network import Network
 from core.record import IterationRecord
@@ -40,6 +48,7 @@ class _Worker(QThread):
         self.until_epoch_end = until_epoch_end
         self.stop_event = threading.Event()
         self.error: tuple[str, str] | None = None
+        self.hit: Hit | None = None
 
     def run(self) -> None:  # noqa: D401 - QThread entry point
         b, st = self.bridge, self.bridge.stepper
@@ -60,24 +69,44 @@ class _Worker(QThread):
         def should_stop() -> bool:
             return finished() or time.perf_counter() >= next_view
 
-        try:
-            if st.position:  # finish a half-stepped iteration phase by phase first
-                b._phases_to_boundary()
-                done += 1
-            while not finished():
-                done += st.run(None if self.iterations is None else self.iterations - done,
-                               until_epoch_end=self.until_epoch_end and st.epoch == start_epoch,
-                               should_stop=should_stop)
-                if finished():
-                    break
-                # time for a view: one iteration phase by phase, so the panels get its arrays
-                b._phases_to_boundary()
-                done += 1
-                now = time.perf_counter()
+        def on_snapshot(snap) -> None:  # the debug run: every phase is recorded, views throttled
+            nonlocal done, next_view
+            b._add(snap)
+            if snap.kind != "update":
+                return
+            done += 1
+            now = time.perf_counter()
+            if now >= next_view and not finished():
                 b.speed = (done - n0) / max(now - t0, 1e-9)
                 b._emit_view()
                 b.sigProgress.emit(done, total)
                 next_view = now + interval
+
+        try:
+            if b.breakpoints.any_enabled:
+                types = {n.name: n.type for n in st.net.nodes}
+                self.hit = run_until_break(st, b.breakpoints, finished, on_snapshot,
+                                           context=lambda: BreakContext(b.focus, types))
+                b.last_hit = self.hit
+            else:
+                if st.position:  # finish a half-stepped iteration phase by phase first
+                    b._phases_to_boundary()
+                    done += 1
+                while not finished():
+                    done += st.run(None if self.iterations is None else self.iterations - done,
+                                   until_epoch_end=self.until_epoch_end and st.epoch == start_epoch,
+                                   should_stop=should_stop,
+                                   on_iteration=b._after_iteration if b._iteration_hooks else None)
+                    if finished():
+                        break
+                    # time for a view: one iteration phase by phase, so the panels get its arrays
+                    b._phases_to_boundary()
+                    done += 1
+                    now = time.perf_counter()
+                    b.speed = (done - n0) / max(now - t0, 1e-9)
+                    b._emit_view()
+                    b.sigProgress.emit(done, total)
+                    next_view = now + interval
         except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; the app must live
             self.error = b._locate_error(exc)
             st.cancel_iteration()
@@ -95,6 +124,7 @@ class EngineBridge(QObject):
     sigError = Signal(str, str)  # message, layer ("" if none)
     sigRunningChanged = Signal(bool)
     sigNetworkChanged = Signal()  # a new Network/Stepper (phases changed)
+    sigBreak = Signal(object)  # core.debugger.breakpoints.Hit: a debug run stopped at a breakpoint
 
     def __init__(self, network: Network, dataset, dataset_name: str = "mnist-5k", *, batch_size: int = 32,
                  optimizer: str = "sgd", lr: float | None = None, seed: int = 0, parent=None):
@@ -108,6 +138,10 @@ class EngineBridge(QObject):
         self.speed = 0.0  # iterations per second of the last run
         self._worker: _Worker | None = None
         self._boundary = self.stepper.state()
+        self.breakpoints = BreakpointSet()  # checked by Run / finish-epoch while any is enabled
+        self.last_hit: Hit | None = None
+        self._iteration_hooks: list[Callable] = []
+        self._failed_hooks: set[int] = set()
 
     # --- state ------------------------------------------------------------------------------------
 
@@ -154,6 +188,25 @@ class EngineBridge(QObject):
         except Exception:  # noqa: BLE001 - a panel's question must never break the app
             return None
 
+    def add_iteration_hook(self, fn: Callable) -> None:
+        """Call ``fn(stepper)`` after every completed iteration — stepped, run phase by phase or on
+        the fast path — on the thread that ran it (the worker while running): keep it short and
+        thread-safe. When it was run phase by phase, ``last_record`` is already its record."""
+        self._iteration_hooks.append(fn)
+
+    def remove_iteration_hook(self, fn: Callable) -> None:
+        if fn in self._iteration_hooks:
+            self._iteration_hooks.remove(fn)
+
+    def _after_iteration(self, *_args) -> None:
+        for fn in tuple(self._iteration_hooks):
+            try:
+                fn(self.stepper)
+            except Exception as exc:  # noqa: BLE001 - a tool's bug must not stop training; say it once
+                if id(fn) not in self._failed_hooks:
+                    self._failed_hooks.add(id(fn))
+                    self.sigError.emit(f"iteration hook {getattr(fn, '__qualname__', fn)}: {describe_error(exc)}", "")
+
     def _emit_view(self) -> None:
         self.sigView.emit(self.view())
 
@@ -173,6 +226,8 @@ class EngineBridge(QObject):
         self.record.add(snap)
         if snap.kind == "update":
             self.last_record, self.record = self.record, IterationRecord(snap.iteration + 1)
+            if self._iteration_hooks:
+                self._after_iteration()
 
     def _phases_to_boundary(self) -> None:
         """Run the rest of the current iteration (or a whole one) phase by phase, recording it."""
@@ -265,6 +320,8 @@ class EngineBridge(QObject):
         self._emit_view()
         if w.error:
             self.sigError.emit(*w.error)
+        if w.hit is not None:
+            self.sigBreak.emit(w.hit)
 
     # --- settings and structure (only while not running) -------------------------------------------
 

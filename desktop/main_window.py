@@ -27,6 +27,8 @@ from desktop.autosave import Autosaver
 from desktop.bridge import EngineBridge, describe_error
 from desktop.controls import ControlsPanel
 from desktop.data_panel import DataPanel
+from desktop.debugger import debugger_to_extra, restore_debugger
+from desktop.debugger.install import install_debugger
 from desktop.dialogs import PluginsDialog, ask, show_about, show_error
 from desktop.editor.network_editor import NetworkEditor
 from desktop.status import StatusBar
@@ -76,16 +78,18 @@ class MainWindow(QMainWindow):
                       "controls": dk.make_dock(self, "controls", "Controls", self.controls)}
         for key, panel in self.panels.items():
             self.docks[key] = dk.make_dock(self, key, panel.title or key, panel)
+            self.docks[key].visibilityChanged.connect(panel.set_exposed)  # a raised tab draws its view
             panel.sigHover.connect(lambda text: self.status.showMessage(text, 4000))
         act.build_menus(self, self.actions, self.editor, self.docks)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.resize(1600, 1000)
         dk.arrange_default(self, self.docks)
+        self._connect()
+        install_debugger(self)  # after _connect: its reset hooks must run after the window's reset
         if remember_layout:
             dk.restore_layout(self)
         self.actions["dark_theme"].setChecked(current_theme() == "dark")
-        self._connect()
         self._show_settings()
         self.autosaver = Autosaver(self.save_session_to, self._dirty, parent=self) if autosave else None
         self._draw(self.bridge.view())
@@ -105,7 +109,7 @@ class MainWindow(QMainWindow):
         a["open_session"].triggered.connect(self._ask_open_session)
         a["save_session"].triggered.connect(self._ask_save_session)
         a["quit"].triggered.connect(self.close)
-        a["dark_theme"].toggled.connect(lambda on: apply_theme("dark" if on else "light"))
+        a["dark_theme"].toggled.connect(self.set_theme)
         a["reset_layout"].triggered.connect(lambda: dk.arrange_default(self, self.docks))
         a["plugins"].triggered.connect(lambda: PluginsDialog(self.registry, self).exec())
         a["about"].triggered.connect(lambda: show_about(self))
@@ -122,6 +126,13 @@ class MainWindow(QMainWindow):
         c.sigFocusChanged.connect(b.set_focus)
         self.data_panel.sigFocusChanged.connect(b.set_focus)
         self.data_panel.sigDatasetChosen.connect(self.choose_dataset)
+
+    def set_theme(self, dark: bool) -> None:
+        """Switch the palette; the panels' plots follow it (they restyle on the palette change)."""
+        from desktop.panels import configure_pyqtgraph
+
+        apply_theme("dark" if dark else "light")
+        configure_pyqtgraph()  # pyqtgraph's colours for plots created from now on
 
     def _guard(self, fn) -> bool:
         """Run a settings change; a bad value is shown in the status bar and the controls reset."""
@@ -226,10 +237,24 @@ class MainWindow(QMainWindow):
             acc = float((np.asarray(probs).argmax(axis=1) == view.y).mean())
         else:
             acc = hist["batch_acc"][-1] if hist.get("batch_acc") else None
-        self.status.show_state(phase=view.phase, next_phase=st.next_phase, iteration=st.iteration,
-                               epoch=st.epoch, loss=loss, accuracy=acc, speed=self.bridge.speed)
+        self.status.show_state(phase=view.phase, next_phase=st.next_phase, loss=loss, accuracy=acc,
+                               speed=self.bridge.speed, **self._position(view))
         self.data_panel.show_batch(view.x, view.y, probs, view.classes, view.focus, key=view.iteration)
         self.controls.show_position(st.next_phase, 0 if view.y is None else len(view.y), view.focus)
+
+    def _position(self, view) -> dict:
+        """Where training is, counted from 1 as the panels count: the iteration being stepped, or
+        between iterations the last one completed; its epoch and its place in that epoch."""
+        st = self.bridge.stepper
+        per, size, offset = st.batches_per_epoch, max(st.batch_size, 1), st.offset
+        if st.position > 0:  # stepping through an iteration (the one the view shows)
+            return {"iteration": st.iteration + 1, "epoch": st.epoch + 1, "in_epoch": offset // size + 1,
+                    "per_epoch": per}
+        if st.iteration == 0:
+            return {"iteration": 0, "epoch": 1}
+        if offset == 0:  # the last one completed an epoch
+            return {"iteration": st.iteration, "epoch": st.epoch, "in_epoch": per, "per_epoch": per}
+        return {"iteration": st.iteration, "epoch": st.epoch + 1, "in_epoch": -(-offset // size), "per_epoch": per}
 
     def _on_error(self, message: str, layer: str) -> None:
         if layer:
@@ -382,7 +407,7 @@ class MainWindow(QMainWindow):
         b = self.bridge
         state = b.boundary_state()
         save_session(path, state, self.editor.spec() if self._spec_ok else b.network.spec, b.dataset_name,
-                     {"focus": b.focus})
+                     {"focus": b.focus, **debugger_to_extra(self)})
         self._saved_key = self._state_key()
 
     def _state_key(self):
@@ -409,6 +434,7 @@ class MainWindow(QMainWindow):
         self.editor.set_spec(session.spec)
         b.focus = int(session.extra.get("focus", 0))
         b.replace_stepper(st, data, session.dataset)
+        restore_debugger(self, session.extra)
         self.data_panel.set_dataset(session.dataset, data)
         self._set_spec_ok(True, f"Session {path} opened at iteration {st.iteration}")
         self._show_settings()

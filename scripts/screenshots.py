@@ -3,8 +3,11 @@
     xvfb-run -s "-screen 0 1600x1000x24" python scripts/screenshots.py OUTDIR
 
 Writes OUTDIR/start.png (right after start), OUTDIR/backward.png (phases stepped until
-backward:conv2, error maps visible) and OUTDIR/epoch.png (after one epoch of Run on mnist-5k,
-batch 32). Settings go to a temporary folder, so the default layout is shown.
+backward:conv2, error maps visible), OUTDIR/epoch.png (after one epoch of Run on mnist-5k,
+batch 32), OUTDIR/breakpoint.png (Run stopped by a breakpoint on the gradient norm of
+conv1.weight, with the formula of an error pixel open) and OUTDIR/verify.png (the per-element
+check of conv2's backward, jumped to its worst element). Settings go to a temporary folder, so
+the default layout is shown.
 """
 
 from __future__ import annotations
@@ -72,6 +75,32 @@ def main(argv: list[str]) -> int:
     w.docks["curves"].raise_()  # after an epoch the curves are the news
     settle(0.5)
     shot("epoch.png")
+
+    from core.debugger.breakpoints import NormBreakpoint
+    from desktop.debugger.verify_dialog import VerifyDialog
+
+    w.breakpoints_dock.add(NormBreakpoint("conv1.weight.grad", ">", 0.0))
+    w.actions["run"].trigger()
+    while b.running:
+        app.processEvents()
+        time.sleep(0.01)
+    w.docks["error_maps"].raise_()
+    settle(0.3)
+    w.panels["error_maps"].update_view(b.view())
+    w.panels["error_maps"].click_at("sig1.grad_in", (2, 9, 11))
+    w.docks["formula"].raise_()
+    shot("breakpoint.png")
+
+    dlg = VerifyDialog(w, "conv2")
+    dlg.show()
+    while not dlg.finished_check:
+        app.processEvents()
+        time.sleep(0.01)
+    dlg.jump_to_worst()
+    settle(0.5)
+    dlg.grab().save(str(out / "verify.png"))
+    print(f"wrote {out / 'verify.png'}")
+    dlg.close()
     w.close()
     return 0
 

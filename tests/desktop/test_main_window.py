@@ -262,3 +262,20 @@ def test_plugins_dialog_lists_failures_with_tracebacks(qtbot, window):
         assert "Traceback: boom" in d.traceback.toPlainText()
     finally:
         window.registry.report.failures.pop()
+
+
+def test_tabbed_away_panels_do_not_draw_until_raised(qtbot, window):
+    gradients = window.panels["gradients"]  # tabbed behind the network editor at start
+    for _ in range(len(window.bridge.stepper.phases) - 2):  # into the backward pass
+        press(qtbot, window, Qt.Key.Key_F11)
+    assert gradients._pending and not gradients._shown
+    assert window.panels["feature_maps"]._shown  # the ones on screen did draw
+    window.docks["gradients"].raise_()
+    qtbot.waitUntil(lambda: not gradients._pending and bool(gradients._shown), timeout=3000)
+
+
+def test_status_counts_iterations_from_one_like_the_panels(qtbot, window):
+    press(qtbot, window, Qt.Key.Key_F11)
+    per = window.bridge.stepper.batches_per_epoch
+    assert window.status.labels["iteration"].text() == f"Iteration: 1 (1 of {per} in epoch 1)"
+    assert "iteration 1, epoch 1" in window.panels["equation"].text.toPlainText()

@@ -1,0 +1,366 @@
+"""Breakpoints: where (a layer's phase, an iteration) or when (a condition) a debug Run stops.
+
+Every breakpoint is checked after each phase, against that phase's Snapshot and a BreakContext
+(the focused sample, the layers' types, the iteration's arrays so far). ``check`` returns why it
+hit — "conv2.weight.grad norm 3.2e-01 > 0.1 at backward:conv2" — or None.
+
+Kinds (``to_dict()["kind"]``)::
+
+    phase       at a layer and phase, e.g. "backward:conv2", "forward:sig1", "loss", "update"
+    iteration   at iteration N (1-based), after its first phase
+    nonfinite   NaN or Inf anywhere in the phase's arrays (and a DivergedError during a debug run)
+    norm        ‖A‖ of the arrays whose key matches a pattern ("conv1.weight.grad", "*.grad_in")
+                above or below a threshold, checked at the phase that produced them
+    health      a layer's saturated / dead fraction (at its forward phase) or its
+                update-to-weight ratio (at the update) above or below a threshold (core.debugger.health)
+    wrong       the focused sample is predicted wrongly (at the loss phase)
+
+``run_until_break`` is Run with breakpoints: phase by phase until the first hit.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, fields, replace
+from typing import Callable, ClassVar, Mapping
+
+import numpy as np
+
+from core.debugger import health as hl
+from core.errors import DivergedError
+
+OPS = (">", "<")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.1e}" if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e4) else f"{v:.3g}"
+
+
+def _compare(value: float, op: str, threshold: float) -> bool:
+    return value > threshold if op == ">" else value < threshold
+
+
+@dataclass(frozen=True)
+class BreakContext:
+    """What a check may need beyond the snapshot."""
+
+    focus: int = 0  # the focused sample of the batch
+    layer_types: Mapping[str, str] = field(default_factory=dict)  # layer name -> type id ("sigmoid", …)
+    arrays: Mapping[str, np.ndarray] = field(default_factory=dict)  # the iteration's arrays so far
+
+
+@dataclass
+class Breakpoint:
+    """Base: an ``enabled`` flag, ``check``, ``describe`` and a dict form for sessions."""
+
+    enabled: bool = field(default=True, kw_only=True)
+    kind: ClassVar[str] = ""
+
+    def check(self, snapshot, context: BreakContext | None = None) -> str | None:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {"kind": self.kind, **d}
+
+    @staticmethod
+    def from_dict(d: Mapping) -> "Breakpoint":
+        d = dict(d)
+        kind = d.pop("kind", None)
+        cls = KINDS.get(kind)
+        if cls is None:
+            raise ValueError(f"unknown breakpoint kind {kind!r} (one of {', '.join(KINDS)})")
+        names = {f.name for f in fields(cls)}
+        unknown = set(d) - names
+        if unknown:
+            raise ValueError(f"{kind} breakpoint: unknown field {sorted(unknown)[0]!r}")
+        return cls(**d)
+
+
+@dataclass
+class PhaseBreakpoint(Breakpoint):
+    """Stop after ``phase`` ("backward:conv2", "forward:sig1", "loss", "update")."""
+
+    phase: str = "loss"
+    kind: ClassVar[str] = "phase"
+
+    def check(self, snapshot, context=None):
+        return f"reached {self.phase}" if snapshot.phase == self.phase else None
+
+    def describe(self) -> str:
+        return f"at {self.phase}"
+
+
+@dataclass
+class IterationBreakpoint(Breakpoint):
+    """Stop at iteration ``iteration`` (1-based), after its first phase."""
+
+    iteration: int = 1
+    kind: ClassVar[str] = "iteration"
+
+    def check(self, snapshot, context=None):
+        if snapshot.iteration + 1 == self.iteration and snapshot.phase_index == 0:
+            return f"iteration {self.iteration} reached at {snapshot.phase}"
+        return None
+
+    def describe(self) -> str:
+        return f"at iteration {self.iteration}"
+
+
+@dataclass
+class NonFiniteBreakpoint(Breakpoint):
+    """Stop when any array of a phase holds NaN or Inf."""
+
+    kind: ClassVar[str] = "nonfinite"
+
+    def check(self, snapshot, context=None):
+        for key, a in snapshot.arrays.items():
+            a = np.asarray(a)
+            if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
+                what = "NaN" if np.isnan(a).any() else "Inf"
+                return f"{what} in {key} at {snapshot.phase}"
+        return None
+
+    def describe(self) -> str:
+        return "on NaN or Inf"
+
+
+@dataclass
+class NormBreakpoint(Breakpoint):
+    """Stop when ‖A‖ of an array whose key matches ``pattern`` is above (">") or below ("<") ``threshold``.
+
+    ``pattern`` is an array key ("conv1.weight.grad", "fc1.out") or a glob ("*.grad_in"); it is
+    checked at the phase that produced the array.
+    """
+
+    pattern: str = "*.grad_in"
+    op: str = ">"
+    threshold: float = 1.0
+    kind: ClassVar[str] = "norm"
+
+    def __post_init__(self):
+        if self.op not in OPS:
+            raise ValueError(f"norm breakpoint: op must be '>' or '<', got {self.op!r}")
+        self.threshold = float(self.threshold)
+
+    def check(self, snapshot, context=None):
+        for key in sorted(snapshot.arrays):
+            if fnmatch.fnmatchcase(key, self.pattern):
+                v = hl.norm(snapshot.arrays[key])
+                if _compare(v, self.op, self.threshold):
+                    return f"{key} norm {_fmt(v)} {self.op} {_fmt(self.threshold)} at {snapshot.phase}"
+        return None
+
+    def describe(self) -> str:
+        return f"when ‖{self.pattern}‖ {self.op} {_fmt(self.threshold)}"
+
+
+HEALTH_METRICS = {"saturated": "saturated fraction", "dead": "dead ReLU fraction",
+                  "update_ratio": "update/weight ratio"}
+
+
+@dataclass
+class HealthBreakpoint(Breakpoint):
+    """Stop when a layer's ``metric`` (saturated, dead, update_ratio) is above/below ``threshold``.
+
+    ``layer`` is a name or a glob ("*" for every layer the metric applies to). Saturated and dead
+    fractions are checked at the layer's forward phase, the update ratio at the update.
+    """
+
+    layer: str = "*"
+    metric: str = "saturated"
+    op: str = ">"
+    threshold: float = 0.5
+    kind: ClassVar[str] = "health"
+
+    def __post_init__(self):
+        if self.metric not in HEALTH_METRICS:
+            raise ValueError(f"health breakpoint: metric must be one of {', '.join(HEALTH_METRICS)}, "
+                             f"got {self.metric!r}")
+        if self.op not in OPS:
+            raise ValueError(f"health breakpoint: op must be '>' or '<', got {self.op!r}")
+        self.threshold = float(self.threshold)
+
+    def check(self, snapshot, context=None):
+        types = dict(context.layer_types) if context is not None else {}
+        if self.metric == "update_ratio":
+            if snapshot.kind != "update":
+                return None
+            names = [n for n in types if fnmatch.fnmatchcase(n, self.layer)] or (
+                [self.layer] if self.layer in {k.split(".")[0] for k in snapshot.arrays} else [])
+            for h in hl.layer_health([(n, types.get(n, "")) for n in names], snapshot.arrays):
+                if h.update_ratio is not None and _compare(h.update_ratio, self.op, self.threshold):
+                    return (f"{h.layer} update/weight ratio {_fmt(h.update_ratio)} {self.op} "
+                            f"{_fmt(self.threshold)} at update")
+            return None
+        if snapshot.kind != "forward" or not fnmatch.fnmatchcase(snapshot.layer or "", self.layer):
+            return None
+        h = hl.layer_health([(snapshot.layer, types.get(snapshot.layer, ""))], snapshot.arrays)[0]
+        v = getattr(h, self.metric)
+        if v is not None and _compare(v, self.op, self.threshold):
+            return (f"{snapshot.layer} {HEALTH_METRICS[self.metric]} {v:.1%} {self.op} {self.threshold:.1%} "
+                    f"at {snapshot.phase}")
+        return None
+
+    def describe(self) -> str:
+        t = f"{self.threshold:.1%}" if self.metric != "update_ratio" else _fmt(self.threshold)
+        return f"when {self.layer} {HEALTH_METRICS[self.metric]} {self.op} {t}"
+
+
+@dataclass
+class WrongPredictionBreakpoint(Breakpoint):
+    """Stop after the loss when the focused sample's prediction (argmax ŷ) differs from its label."""
+
+    kind: ClassVar[str] = "wrong"
+
+    def check(self, snapshot, context=None):
+        if snapshot.kind != "loss" or "probs" not in snapshot.arrays:
+            return None
+        probs, y = snapshot.arrays["probs"], snapshot.y
+        s = min(context.focus if context is not None else 0, len(y) - 1)
+        pred = int(np.argmax(probs[s]))
+        if pred != int(y[s]):
+            return f"sample {s} of the batch predicted {pred}, label {int(y[s])} at loss"
+        return None
+
+    def describe(self) -> str:
+        return "when the focused sample is predicted wrongly"
+
+
+KINDS: dict[str, type[Breakpoint]] = {c.kind: c for c in (
+    PhaseBreakpoint, IterationBreakpoint, NonFiniteBreakpoint, NormBreakpoint, HealthBreakpoint,
+    WrongPredictionBreakpoint)}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A breakpoint that hit: which, why, where (phase, 0-based iteration) and the snapshot."""
+
+    breakpoint: Breakpoint
+    reason: str
+    phase: str | None
+    iteration: int
+    snapshot: object = None  # core.stepper.Snapshot, None for a DivergedError
+
+    @property
+    def message(self) -> str:
+        return f"Breakpoint {self.breakpoint.describe()}: {self.reason} (iteration {self.iteration + 1})"
+
+
+class BreakpointSet:
+    """An ordered list of breakpoints; ``check`` returns the first hit."""
+
+    def __init__(self, breakpoints=()):
+        self._items: list[Breakpoint] = list(breakpoints)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(tuple(self._items))
+
+    def __getitem__(self, i: int) -> Breakpoint:
+        return self._items[i]
+
+    def index(self, bp: Breakpoint) -> int:
+        return next(i for i, b in enumerate(self._items) if b is bp)
+
+    def add(self, bp: Breakpoint) -> Breakpoint:
+        self._items.append(bp)
+        return bp
+
+    def replace(self, i: int, bp: Breakpoint) -> None:
+        self._items[i] = bp
+
+    def remove(self, bp: Breakpoint | int) -> None:
+        del self._items[bp if isinstance(bp, int) else self.index(bp)]
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def enable(self, bp: Breakpoint | int, on: bool = True) -> None:
+        (self._items[bp] if isinstance(bp, int) else bp).enabled = bool(on)
+
+    @property
+    def enabled(self) -> list[Breakpoint]:
+        return [b for b in tuple(self._items) if b.enabled]
+
+    @property
+    def any_enabled(self) -> bool:
+        return bool(self.enabled)
+
+    def check(self, snapshot, context: BreakContext | None = None) -> Hit | None:
+        for bp in self.enabled:
+            reason = bp.check(snapshot, context)
+            if reason:
+                return Hit(bp, reason, snapshot.phase, snapshot.iteration, snapshot)
+        return None
+
+    def to_list(self) -> list[dict]:
+        return [b.to_dict() for b in self._items]
+
+    @classmethod
+    def from_list(cls, items) -> "BreakpointSet":
+        return cls(Breakpoint.from_dict(d) for d in items or ())
+
+
+def parse_location(text: str) -> Breakpoint:
+    """"backward:conv2", "forward:sig1", "loss", "update" or "iteration 5" as a breakpoint."""
+    t = text.strip()
+    if t.lower().startswith("iteration"):
+        n = t[len("iteration"):].strip()
+        if not n.isdigit() or int(n) < 1:
+            raise ValueError(f"iteration breakpoint: a positive number is needed, got {n!r}")
+        return IterationBreakpoint(int(n))
+    kind, _, layer = t.partition(":")
+    if t in ("loss", "update") or (kind in ("forward", "backward") and layer):
+        return PhaseBreakpoint(t)
+    raise ValueError(f"{text!r} is not a phase: say forward:<layer>, backward:<layer>, loss, update "
+                     "or iteration <N>")
+
+
+def context_for(stepper, focus: int = 0, arrays: Mapping | None = None) -> BreakContext:
+    return BreakContext(focus, {n.name: n.type for n in stepper.net.nodes}, arrays or {})
+
+
+def run_until_break(stepper, breakpoints: BreakpointSet, should_stop: Callable[[], bool] | None = None,
+                    on_snapshot: Callable | None = None, *,
+                    context: BreakContext | Callable[[], BreakContext] | None = None) -> Hit | None:
+    """Run phase by phase, checking ``breakpoints`` after each phase; return the first Hit.
+
+    Stops (returning None) when ``should_stop()`` is true at an iteration boundary (it is polled
+    there, before each iteration, as Stepper.run does). After a hit the stepper stays just after
+    the phase that hit: the next step continues from there. A DivergedError (NaN/Inf) is a hit
+    of the first enabled NonFiniteBreakpoint if there is one (the stepper stays before the
+    culprit phase, as Stepper.step_phase leaves it), otherwise it propagates.
+    ``on_snapshot(snap)`` sees every snapshot (record it, draw it). With no enabled breakpoint
+    this is simply Stepper.run (the fast path) until ``should_stop``.
+    """
+    if not breakpoints.any_enabled:
+        stepper.run(should_stop=should_stop)
+        return None
+    arrays: dict = {}  # this iteration's arrays so far (those of phases run here)
+    default = context_for(stepper) if context is None else None
+    while True:
+        if stepper.position == 0:
+            if should_stop is not None and should_stop():
+                return None
+            arrays = {}
+        try:
+            snap = stepper.step_phase()
+        except DivergedError as exc:
+            bp = next((b for b in breakpoints.enabled if isinstance(b, NonFiniteBreakpoint)), None)
+            if bp is None:
+                raise
+            return Hit(bp, str(exc), exc.phase, stepper.iteration)
+        arrays.update(snap.arrays)
+        if on_snapshot is not None:
+            on_snapshot(snap)
+        ctx = default or (context() if callable(context) else context)
+        ctx = replace(ctx, arrays=arrays)
+        hit = breakpoints.check(snap, ctx)
+        if hit is not None:
+            return hit

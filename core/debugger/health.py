@@ -1,0 +1,135 @@
+"""Training health per layer: saturated and dead units, update-to-weight ratio, norms.
+
+Read from one iteration's arrays (core.stepper.Snapshot keys). With a = a layer's output over the
+batch, N samples, U units per sample (every element of a (C, H, W) map counts as a unit):
+
+    saturated fraction (sigmoid)   #{a : a < 0.02 or a > 0.98} / (N·U)
+    saturated fraction (tanh)      #{a : |a| > 0.98} / (N·U)
+    dead fraction (ReLU)           #{units u : aₙᵤ = 0 for every n} / U
+    update-to-weight ratio         ‖Δθ‖ / ‖θ‖  with Δθ = the update's step (".step"), θ = ".old";
+                                   ‖·‖ over all the layer's parameters together (Frobenius)
+    norms                          ‖A‖ = √(Σ A²) of the whole batch array
+
+A saturated sigmoid passes almost no gradient (f′ = a(1 − a) < 0.02); a dead ReLU passes none.
+An update-to-weight ratio far from ~1e-3 means the learning rate is off (too small or too big).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import numpy as np
+
+SATURATION_MARGIN = 0.02
+SATURATING = ("sigmoid", "tanh")
+
+
+def norm(a) -> float:
+    """‖A‖ = √(Σ A²), the Frobenius norm of the whole array (float64 accumulation)."""
+    a = np.asarray(a, dtype=np.float64)
+    return float(np.sqrt(np.sum(a * a)))
+
+
+def saturated_fraction(a, kind: str = "sigmoid", margin: float = SATURATION_MARGIN) -> float:
+    """Share of activation values within ``margin`` of an asymptote.
+
+    sigmoid: a < margin or a > 1 − margin;  tanh: |a| > 1 − margin.  a: any shape, (N, ...).
+    """
+    a = np.asarray(a)
+    if a.size == 0:
+        return 0.0
+    if kind == "sigmoid":
+        sat = (a < margin) | (a > 1 - margin)
+    elif kind == "tanh":
+        sat = np.abs(a) > 1 - margin
+    else:
+        raise ValueError(f"saturation is defined for sigmoid and tanh, not {kind!r}")
+    return float(np.mean(sat))
+
+
+def dead_fraction(a) -> float:
+    """Share of units whose output is 0 for every sample of the batch: #{u : aₙᵤ = 0 ∀n} / U.
+
+    a: (N, ...) a ReLU's output (never negative); a unit is one element of a sample's output.
+    """
+    a = np.asarray(a)
+    if a.ndim == 0 or a.shape[0] == 0:
+        return 0.0
+    dead = np.all(a <= 0, axis=0)
+    return float(np.mean(dead))
+
+
+def update_ratio(steps: Iterable, olds: Iterable) -> float:
+    """‖Δθ‖ / ‖θ‖ over several parameter arrays taken together; inf if ‖θ‖ = 0 and Δθ ≠ 0."""
+    num = np.sqrt(sum(norm(s) ** 2 for s in steps))
+    den = np.sqrt(sum(norm(o) ** 2 for o in olds))
+    if den == 0:
+        return 0.0 if num == 0 else float("inf")
+    return float(num / den)
+
+
+@dataclass(frozen=True)
+class LayerHealth:
+    """One layer's figures; None where the iteration has not produced the array (yet)."""
+
+    layer: str
+    type: str
+    saturated: float | None = None  # sigmoid/tanh layers
+    dead: float | None = None  # ReLU layers
+    update_ratio: float | None = None  # weighted layers, after the update phase
+    act_norm: float | None = None  # ‖a‖ of "<layer>.out"
+    grad_norm: float | None = None  # ‖∂L/∂θ‖ of the layer's parameter gradients together
+    grad_in_norm: float | None = None  # ‖∂L/∂(input)‖, "<layer>.grad_in"
+
+
+def _layer_list(layers) -> list[tuple[str, str]]:
+    """(name, type) pairs from core.network.Node objects, (name, type) pairs or a {name: type} map."""
+    if isinstance(layers, Mapping):
+        return [(str(k), str(v)) for k, v in layers.items()]
+    out = []
+    for item in layers:
+        if isinstance(item, tuple):
+            out.append((str(item[0]), str(item[1])))
+        else:
+            out.append((item.name, item.type))
+    return out
+
+
+def _param_keys(arrays: Mapping, layer: str, suffix: str) -> list[str]:
+    prefix = f"{layer}."
+    return sorted(k for k in arrays if k.startswith(prefix) and k.endswith(suffix)
+                  and k.count(".") == 2)
+
+
+def layer_health(layers, arrays: Mapping[str, np.ndarray]) -> list[LayerHealth]:
+    """Health figures for every layer, in order. ``layers``: nodes, (name, type) pairs or a dict."""
+    result = []
+    for name, typ in _layer_list(layers):
+        out = arrays.get(f"{name}.out")
+        sat = dead = None
+        if out is not None and typ in SATURATING:
+            sat = saturated_fraction(out, typ)
+        if out is not None and typ == "relu":
+            dead = dead_fraction(out)
+        grads = [arrays[k] for k in _param_keys(arrays, name, ".grad")]
+        steps = _param_keys(arrays, name, ".step")
+        ratio = None
+        if steps:
+            olds = [k[: -len(".step")] + ".old" for k in steps]
+            if all(o in arrays for o in olds):
+                ratio = update_ratio([arrays[k] for k in steps], [arrays[o] for o in olds])
+        gin = arrays.get(f"{name}.grad_in")
+        result.append(LayerHealth(
+            name, typ, sat, dead, ratio,
+            None if out is None else norm(out),
+            float(np.sqrt(sum(norm(g) ** 2 for g in grads))) if grads else None,
+            None if gin is None else norm(gin)))
+    return result
+
+
+def health_metric(layers, arrays: Mapping, layer: str, metric: str) -> float | None:
+    """One figure ("saturated", "dead", "update_ratio", "act_norm", "grad_norm", "grad_in_norm")."""
+    for h in layer_health([(n, t) for n, t in _layer_list(layers) if n == layer], arrays):
+        return getattr(h, metric)
+    return None

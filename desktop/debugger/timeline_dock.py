@@ -1,0 +1,293 @@
+"""The Timeline dock: scrub back through the recorded iterations, compare two, resume from one.
+
+Recording: every completed iteration goes into a core.debugger.timeline.Timeline — through the
+bridge's ``add_iteration_hook`` when it has one (then also iterations run on the fast path are
+recorded, as their states; their arrays are replayed when shown), otherwise from ``sigView``:
+a view of phase "update" while not running is a completed iteration, recorded with its arrays.
+
+Scrubbing: the slider picks a recorded iteration; its arrays, batch and parameters become a
+StepView that goes to ``window._on_view`` — the window's normal drawing path, so every panel, the
+batch thumbnails and the editor show that iteration — but not through ``bridge.sigView``, so the
+watch list and the breakpoints do not take a past iteration for a new one. The next step shows
+the present again ("Back to now" does it without stepping).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QPushButton,
+                               QSlider, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from core.debugger.timeline import Timeline
+from desktop.view_model import StepView
+
+MB = 2**20
+
+
+class _Relay(QObject):
+    """Carries 'an iteration was recorded' from whatever thread recorded it to the GUI thread."""
+
+    sigRecorded = Signal()
+
+
+class TimelineDock(QWidget):
+    """Slider over the recorded iterations, the memory used, Compare with…, Resume from here."""
+
+    sigShown = Signal(int)  # a recorded iteration was drawn in the panels
+    sigResumed = Signal(int)  # the stepper was put back at the start of this iteration
+
+    def __init__(self, window, timeline: Timeline | None = None):
+        super().__init__()
+        self.window = window
+        self.bridge = window.bridge
+        self.timeline = timeline or Timeline()
+        self.shown: int | None = None  # the iteration drawn by the dock, None when the panels show now
+        self._relay = _Relay()
+        self._relay.sigRecorded.connect(self.refresh)
+
+        self.label = QLabel()
+        self.label.setObjectName("timeline_label")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("timeline_slider")
+        self.slider.setToolTip("Drag to show an earlier iteration's arrays in every panel")
+        self.slider.valueChanged.connect(self._on_slider)
+        self.now_button = QPushButton("Back to now")
+        self.now_button.setToolTip("Show the present iteration again")
+        self.now_button.clicked.connect(self.show_now)
+        self.compare_button = QPushButton("Compare with…")
+        self.compare_button.setToolTip("What changed between the shown iteration and another one")
+        self.compare_button.clicked.connect(self._ask_compare)
+        self.resume_button = QPushButton("Resume from here")
+        self.resume_button.setToolTip("Put training back at the start of the shown iteration; "
+                                      "later recordings are dropped. The same numbers follow.")
+        self.resume_button.clicked.connect(self._ask_resume)
+        self.keep = QSpinBox()
+        self.keep.setRange(1, 10000)
+        self.keep.setValue(self.timeline.max_iterations)
+        self.keep.setPrefix("keep last ")
+        self.keep.setSuffix(" iterations")
+        self.keep.setToolTip(f"At most {self.timeline.max_bytes // MB} MB: the oldest iterations go first")
+        self.keep.valueChanged.connect(self._set_keep)
+        self.compare_label = QLabel()
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["parameter / array", "max |Δ|", "‖Δ‖"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setSortingEnabled(False)
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.label)
+        lay.addWidget(self.slider)
+        row = QHBoxLayout()
+        for w in (self.now_button, self.compare_button, self.resume_button):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.keep)
+        lay.addLayout(row)
+        lay.addWidget(self.compare_label)
+        lay.addWidget(self.table, 1)
+        self.refresh()
+
+    # --- recording --------------------------------------------------------------------------------
+
+    def attach(self) -> None:
+        """Start from the bridge's current boundary (after a reset or a new network)."""
+        self.timeline.attach(self.bridge.stepper)
+
+    def restart(self) -> None:
+        self.timeline.clear()
+        self.attach()
+        self.shown = None
+        self.refresh()
+
+    def on_iteration(self, *args) -> None:
+        """The bridge's iteration hook (any thread): record the iteration just completed."""
+        st = self.bridge.stepper
+        rec = self.bridge.last_record
+        if rec is not None and (rec.iteration != st.iteration - 1 or not rec.complete):
+            rec = None
+        if self.timeline.record(st, rec):
+            self._relay.sigRecorded.emit()
+
+    def on_view(self, view) -> None:
+        """Fallback recording from sigView (bridge without an iteration hook): a finished iteration."""
+        if self.bridge.running or view.phase != "update":
+            return
+        self.on_iteration()
+
+    def on_running(self, running: bool) -> None:
+        for w in (self.slider, self.resume_button, self.compare_button, self.now_button):
+            w.setEnabled(not running)
+        if not running:
+            if self.timeline.attached_at != self.bridge.stepper.iteration:
+                self.attach()  # iterations the recording did not see: start again from here
+            self.refresh()
+
+    # --- the widgets ------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        its = self.timeline.iterations()
+        self.slider.blockSignals(True)
+        at_end = self.slider.value() >= self.slider.maximum()
+        self.slider.setRange(0, max(len(its) - 1, 0))
+        if self.shown in its:
+            self.slider.setValue(its.index(self.shown))
+        elif at_end or self.shown is None:
+            self.slider.setValue(max(len(its) - 1, 0))
+        self.slider.blockSignals(False)
+        has = bool(its) and not self.bridge.running
+        for w in (self.slider, self.compare_button, self.resume_button):
+            w.setEnabled(has)
+        self.label.setText(self.label_text())
+
+    def label_text(self) -> str:
+        its = self.timeline.iterations()
+        mb = self.timeline.bytes_used / MB
+        if not its:
+            return "no iterations recorded yet — step or run to record them"
+        k = its[self.slider.value()] if self.slider.value() < len(its) else its[-1]
+        where = f"iteration {k + 1}" if self.shown is not None else f"iteration {k + 1} (latest)"
+        return f"{where} of {len(its)} recorded ({its[0] + 1}–{its[-1] + 1}), {mb:.0f} MB"
+
+    def current(self) -> int | None:
+        """The iteration the slider points at."""
+        its = self.timeline.iterations()
+        return its[min(self.slider.value(), len(its) - 1)] if its else None
+
+    def _on_slider(self, _value: int) -> None:
+        i = self.current()
+        if i is not None:
+            self.show_iteration(i)
+
+    def _set_keep(self, n: int) -> None:
+        self.timeline.set_limits(max_iterations=n)
+        self.refresh()
+
+    # --- showing ----------------------------------------------------------------------------------
+
+    def view_of(self, i: int) -> StepView:
+        """A StepView of recorded iteration i as it stood after its update."""
+        tl, st, b = self.timeline, self.bridge.stepper, self.bridge
+        arrays = tl.arrays_at(i)
+        x, y, _ = tl.batch_at(i)
+        state = tl.state_at(i)
+        params = {l: {k: arrays.get(f"{l}.{k}.new", v) for k, v in ps.items()} for l, ps in state["params"].items()}
+        history = state["history"]
+        return StepView("update", None, i, int(state["epoch"]), tuple(st.net.nodes), tuple(st.net.classes), x, y,
+                        arrays, params, tuple(tl.quantities_at(i)), min(b.focus, len(y) - 1),
+                        float(state["optimizer"]["lr"]), history, None)
+
+    def show_iteration(self, i: int) -> None:
+        """Draw recorded iteration i in every panel (through the window's normal view path)."""
+        if self.bridge.running:
+            return
+        try:
+            view = self.view_of(i)
+        except Exception as exc:  # noqa: BLE001 - a replay may fail (a plugin changed since): say so
+            self.window.status.show_error(f"timeline: cannot show iteration {i + 1}: {exc}")
+            return
+        self.shown = i
+        its = self.timeline.iterations()
+        self.slider.blockSignals(True)
+        self.slider.setValue(its.index(i))
+        self.slider.blockSignals(False)
+        self.window._on_view(view)
+        self.label.setText(self.label_text())
+        self.window.status.show_info(f"Showing recorded iteration {i + 1}; step or 'Back to now' for the present")
+        self.sigShown.emit(i)
+
+    def show_now(self) -> None:
+        self.shown = None
+        if not self.bridge.running:
+            self.window._on_view(self.bridge.view())
+        self.refresh()
+
+    # --- comparing --------------------------------------------------------------------------------
+
+    def _ask_compare(self) -> None:
+        its = self.timeline.iterations()
+        a = self.current()
+        if a is None:
+            return
+        j, ok = QInputDialog.getInt(self, "Compare with…", f"Compare iteration {a + 1} with iteration:",
+                                    its[0] + 1 if a == its[-1] else its[-1] + 1, its[0] + 1, its[-1] + 1)
+        if ok:
+            self.compare(a, j - 1)
+
+    def compare(self, i: int, j: int):
+        """Fill the table with what changed from iteration i to j; returns the core Diff."""
+        d = self.timeline.diff(i, j)
+        self.compare_label.setText(f"From iteration {i + 1} to {j + 1} (parameters at each one's start; "
+                                   f"arrays as computed in each): largest change first within each group")
+        rows = sorted(d.rows(), key=lambda r: (r[0] != "param", -r[2]))
+        self.table.setRowCount(len(rows))
+        for r, (kind, key, mx, norm) in enumerate(rows):
+            cells = [key, f"{mx:.3g}", "" if norm is None else f"{norm:.3g}"]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if kind == "param":
+                    item.setForeground(QColor("#1f77b4"))
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        return d
+
+    def table_rows(self) -> list[tuple[str, str, str]]:
+        return [tuple(self.table.item(r, c).text() for c in range(3)) for r in range(self.table.rowCount())]
+
+    # --- resuming ---------------------------------------------------------------------------------
+
+    def _ask_resume(self) -> None:
+        from desktop.dialogs import ask
+
+        i = self.current()
+        if i is None or self.bridge.running:
+            return
+        if ask(self, "Resume from here?",
+               f"Put training back at the start of iteration {i + 1}? Its weights, optimiser state and "
+               f"curves are restored; the {self.timeline.iterations()[-1] - i + 1} recorded iteration(s) from "
+               "there on are dropped. Continuing gives the same numbers as before (same seed, same state)."):
+            self.resume(i)
+
+    def resume(self, i: int) -> None:
+        """Load the state at the start of iteration i into the bridge's stepper; forget later ones."""
+        b = self.bridge
+        if b.running:
+            return
+        self.timeline.resume(b.stepper, i)
+        self._resuming = True
+        try:
+            b.replace_stepper(b.stepper)  # the bridge's public way to reset its record and boundary
+        finally:
+            self._resuming = False
+        self.shown = None
+        self.window._show_settings()  # the learning rate of that moment
+        self.refresh()
+        self.window.status.show_info(f"Resumed at the start of iteration {i + 1}")
+        self.sigResumed.emit(i)
+
+    def on_network_changed(self) -> None:
+        if not getattr(self, "_resuming", False):
+            self.restart()
+
+
+def install_timeline(window) -> TimelineDock:
+    """Add the Timeline dock and start recording; returns its widget (also ``window.timeline_dock``)."""
+    from desktop.debugger import add_dock
+
+    b = window.bridge
+    widget = TimelineDock(window)
+    window.timeline_dock = widget
+    add_dock(window, "timeline", "Timeline", widget)
+    widget.attach()
+    hook = getattr(b, "add_iteration_hook", None)
+    if callable(hook):
+        hook(widget.on_iteration)
+    else:
+        b.sigView.connect(widget.on_view)
+    b.sigRunningChanged.connect(widget.on_running)
+    b.sigNetworkChanged.connect(widget.on_network_changed)
+    window.actions["reset"].triggered.connect(widget.restart)  # after the window's own reset
+    return widget

@@ -1,0 +1,164 @@
+"""Breakpoints on the real window: F5 stops at the first hit, on the right phase, and says why."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from core.debugger.breakpoints import (HealthBreakpoint, NormBreakpoint, PhaseBreakpoint,
+                                       WrongPredictionBreakpoint)
+from tests.desktop.test_main_window import make_window, press
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def window(qtbot):
+    from desktop.debugger import install_breakpoints, install_health, install_watch
+
+    w = make_window(qtbot)
+    install_breakpoints(w)
+    install_watch(w)
+    install_health(w)
+    yield w
+    w.bridge.pause()
+    w.bridge.wait()
+
+
+def wait_for_stop(qtbot, window, timeout=20000):
+    qtbot.waitUntil(lambda: not window.bridge.running and window.breakpoints_dock.last_hit is not None,
+                    timeout=timeout)
+    return window.breakpoints_dock.last_hit
+
+
+def test_gradient_norm_breakpoint_stops_f5_at_backward_conv1(qtbot, window):
+    dock, b = window.breakpoints_dock, window.bridge
+    dock.add(NormBreakpoint("conv1.weight.grad", ">", 0.0))
+    assert dock.table.rowCount() == 1 and "conv1.weight.grad" in dock.table.item(0, 1).text()
+    press(qtbot, window, Qt.Key.Key_F5)
+    hit = wait_for_stop(qtbot, window)
+    assert hit.phase == "backward:conv1" and hit.iteration == 0
+    assert b.record.last.phase == "backward:conv1" and b.stepper.next_phase == "update"
+    g = b.record.arrays["conv1.weight.grad"]
+    assert hit.reason == f"conv1.weight.grad norm {np.sqrt((g.astype(np.float64) ** 2).sum()):.3g} > 0 at backward:conv1"
+    assert dock.banner.isVisible() and hit.reason in dock.banner.text()
+    assert hit.reason in window.status.currentMessage()
+    assert window.status.labels["phase"].text().startswith("Phase: backward:conv1")
+    # the next step continues just after the hit; the banner goes away
+    press(qtbot, window, Qt.Key.Key_F11)
+    assert b.record.iteration == 1 and b.last_record.last.phase == "update" and b.stepper.iteration == 1
+    assert not dock.banner.isVisible()
+    # F5 again stops at the same phase of the next iteration
+    dock.last_hit = None
+    window.actions["run"].trigger()
+    hit = wait_for_stop(qtbot, window)
+    assert hit.phase == "backward:conv1" and hit.iteration == 1 and b.stepper.iteration == 1
+
+
+def test_wrong_prediction_stops_after_the_loss(qtbot, window):
+    b = window.bridge
+    window.breakpoints_dock.add(WrongPredictionBreakpoint())
+    window.actions["run"].trigger()
+    hit = wait_for_stop(qtbot, window)
+    assert hit.phase == "loss" and b.stepper.next_phase.startswith("backward:")
+    probs, y = b.record.arrays["probs"], b.record.last.y
+    f = b.focus
+    assert probs[f].argmax() != y[f]
+    assert f"predicted {probs[f].argmax()}, label {y[f]}" in hit.reason
+
+
+def test_health_condition_stops_at_the_layer(qtbot, window):
+    window.breakpoints_dock.add(HealthBreakpoint("sig2", "saturated", ">", 0.0))
+    press(qtbot, window, Qt.Key.Key_F5)
+    hit = wait_for_stop(qtbot, window)
+    sig = window.bridge.record.arrays["sig2.out"]
+    assert hit.phase == "forward:sig2"
+    assert f"{np.mean((sig < 0.02) | (sig > 0.98)):.1%}" in hit.reason
+
+
+def test_block_context_menu_adds_phase_breakpoints(qtbot, window):
+    canvas = window.editor.canvas
+    names = [n.name for n in window.bridge.network.nodes]
+    menu = canvas.build_context_menu(names.index("conv2"))
+    texts = [a.text() for a in menu.actions()]
+    assert "Break at forward:conv2" in texts and "Break at backward:conv2" in texts
+    next(a for a in menu.actions() if a.text() == "Break at backward:conv2").trigger()
+    assert window.bridge.breakpoints.to_list() == [PhaseBreakpoint("backward:conv2").to_dict()]
+    press(qtbot, window, Qt.Key.Key_F5)
+    hit = wait_for_stop(qtbot, window)
+    assert hit.phase == "backward:conv2" and window.bridge.stepper.next_phase == "backward:pool1"
+
+
+def test_disabled_breakpoints_leave_run_on_the_fast_path(qtbot, window):
+    dock, b = window.breakpoints_dock, window.bridge
+    dock.add(PhaseBreakpoint("loss"))
+    dock.set_enabled(0, False)
+    assert not b.breakpoints[0].enabled and not b.breakpoints.any_enabled
+    press(qtbot, window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: b.running, timeout=3000)
+    qtbot.waitUntil(lambda: b.last_record is not None, timeout=10000)
+    press(qtbot, window, Qt.Key.Key_F5)  # pause
+    qtbot.waitUntil(lambda: not b.running, timeout=10000)
+    assert dock.last_hit is None and b.stepper.position == 0 and b.stepper.iteration > 0
+
+
+def test_dialog_builds_each_kind(qtbot, window):
+    d = window.breakpoints_dock.dialog()
+    qtbot.addWidget(d)
+    d.kind.setCurrentIndex(d.kind.findData("norm"))
+    d.pattern.setText("*.grad_in")
+    d.op.setCurrentIndex(d.op.findData("<"))
+    d.threshold.setText("1e-6")
+    assert d.breakpoint() == NormBreakpoint("*.grad_in", "<", 1e-6)
+    assert d.form.isRowVisible(d.pattern) and not d.form.isRowVisible(d.phase)
+    d.threshold.setText("lots")
+    d._accept()
+    assert "not a number" in d.error.text() and d.result_breakpoint is None
+    d.kind.setCurrentIndex(d.kind.findData("phase"))
+    d.phase.setCurrentText("backward:fc1")
+    assert d.breakpoint() == PhaseBreakpoint("backward:fc1")
+    d.kind.setCurrentIndex(d.kind.findData("health"))
+    d.layer.setCurrentText("sig1")
+    d.metric.setCurrentIndex(d.metric.findData("saturated"))
+    d.op.setCurrentIndex(d.op.findData(">"))
+    d.threshold.setText("0.5")
+    assert d.breakpoint() == HealthBreakpoint("sig1", "saturated", ">", 0.5)
+    # editing fills the fields from the breakpoint
+    e = window.breakpoints_dock.dialog(NormBreakpoint("fc1.out", ">", 3.0, enabled=False))
+    qtbot.addWidget(e)
+    assert e.breakpoint() == NormBreakpoint("fc1.out", ">", 3.0, enabled=False)
+
+
+def test_breakpoints_and_watches_survive_a_session(qtbot, window, tmp_path):
+    from core.session import load_session, save_session
+    from desktop.debugger import debugger_to_extra, restore_debugger
+
+    window.breakpoints_dock.add(PhaseBreakpoint("backward:conv2"))
+    window.breakpoints_dock.add(NormBreakpoint("*.grad_in", "<", 1e-6, enabled=False))
+    window.watch_dock.add("mean(abs(grad(conv2)))")
+    extra = debugger_to_extra(window)
+    b = window.bridge
+    save_session(tmp_path / "s.bstep", b.boundary_state(), window.editor.spec(), b.dataset_name,
+                 {"focus": b.focus, **extra})
+    session = load_session(tmp_path / "s.bstep")
+    window.bridge.breakpoints.clear()
+    window.watch_dock.set_texts([])
+    restore_debugger(window, session.extra)
+    assert window.bridge.breakpoints.to_list() == extra["breakpoints"]
+    assert not window.bridge.breakpoints[1].enabled
+    assert window.breakpoints_dock.table.rowCount() == 2
+    assert window.breakpoints_dock.table.item(1, 0).checkState() == Qt.CheckState.Unchecked
+    assert window.watch_dock.watches.to_list() == ["mean(abs(grad(conv2)))"]
+    restore_debugger(window, {"focus": 0})  # a session without them changes nothing
+    assert len(window.bridge.breakpoints) == 2
+
+
+def test_nan_breakpoint_stops_a_diverging_run_where_it_diverges(qtbot, window):
+    from core.debugger.breakpoints import NonFiniteBreakpoint
+
+    b = window.bridge
+    b.stepper.net.params["fc1"]["weight"][0, 0] = np.inf
+    window.breakpoints_dock.add(NonFiniteBreakpoint())
+    press(qtbot, window, Qt.Key.Key_F5)
+    hit = wait_for_stop(qtbot, window)
+    assert hit.phase == "forward:fc1" and "fc1" in hit.reason and b.stepper.next_phase == "forward:fc1"
+    assert "before forward:fc1" in window.breakpoints_dock.banner.text()

@@ -1,0 +1,91 @@
+"""The formula view on the real window: a clicked error pixel shows terms that add up to its value."""
+
+import re
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def window(qtbot):
+    from desktop.main_window import MainWindow
+
+    w = MainWindow(remember_layout=False, autosave=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.bridge.pause()
+    w.bridge.wait()
+
+
+def number(text: str) -> float:
+    return float(re.search(r"=\s*(\S+)\s*$", text).group(1))
+
+
+def test_show_element_fills_the_terms_and_their_sum_is_the_displayed_value(window, qtbot):
+    from desktop.debugger.formula_view import FormulaView, install_formula_view
+
+    fv = install_formula_view(window)
+    assert isinstance(fv, FormulaView) and window.formula_view is fv
+    debug = next(a.menu() for a in window.menuBar().actions() if a.menu() and "Debug" in a.menu().title())
+    assert any(a.text() == "Formula of an element" for a in debug.actions())
+    assert window.bridge.step_iteration()
+    view = window.bridge.view()
+    with qtbot.waitSignal(fv.sigHighlight) as sig:
+        e = fv.show_element(view, "sig1.grad_in", (0, 2, 5, 7))
+    related = sig.args[0]
+    assert {"conv2.weight", "conv2.grad_out", "sig1.out"} <= set(related)
+    rows = fv.terms_shown()
+    assert len(rows) == len(e.terms) and len(rows) >= 16 * 3 * 4
+    assert rows[0][0].startswith("g⁽²⁾[") and "∂L/∂z⁽²⁾" in rows[0][0]
+    assert "f′" in rows[0][1]
+    assert "f(z⁽¹⁾)(1 − f(z⁽¹⁾))" in fv.equation_label.text()
+    shown_value = number(fv.value_label.text())
+    assert shown_value == pytest.approx(float(view.arrays["sig1.grad_in"][0, 2, 5, 7]), rel=1e-7)
+    assert fv.sum_label.text().split("=")[-1].strip() == fv.value_label.text().split("=")[-1].strip()
+    # a winning pixel: a non-zero error, still adding up
+    ij = tuple(int(i) for i in np.argwhere(view.arrays["pool1.argmax_mask"][0, 2])[9])
+    e = window.explain_element("sig1.grad_in", (0, 2, *ij))
+    assert e.value != 0
+    assert number(fv.sum_label.text()) == pytest.approx(number(fv.value_label.text()), rel=1e-7)
+    assert fv.sum_label.text().split("=")[-1].strip() == fv.value_label.text().split("=")[-1].strip()
+    fv.setFloating(True)
+    fv.resize(900, 700)
+    qtbot.wait(50)
+    assert fv.grab().save("/tmp/formula.png")
+
+
+def test_the_view_follows_the_training_and_handles_any_key(window, qtbot):
+    from desktop.debugger.formula_view import install_formula_view
+
+    fv = install_formula_view(window)
+    fv.show()
+    window.bridge.step_iteration()
+    window.explain_element("fc1.weight.grad", (3, 17))
+    first = fv.value_label.text()
+    window.bridge.step_iteration()  # a new view: the same element, new numbers
+    assert fv.explanation.key == "fc1.weight.grad" and fv.value_label.text() != first
+    assert fv.sum_label.text().split("=")[-1].strip() == fv.value_label.text().split("=")[-1].strip()
+    e = window.explain_element("pool1.argmax_mask", (0, 0, 0, 0))
+    assert not e.supported and fv.table.isHidden() and "No term-by-term" in fv.sum_label.text()
+
+
+def test_clicking_an_error_pixel_opens_its_formula(window, qtbot):
+    """A click on a map element (the panel's click handler, as the mouse calls it) explains it."""
+    assert window.bridge.step_iteration()
+    panel = window.panels["error_maps"]
+    window.docks["error_maps"].raise_()
+    panel.update_view(window.bridge.view())
+    shown = panel.displayed()
+    key = "sig1.grad_in"
+    assert key in shown
+    name, full = panel.click_at(key, (2, 5, 7))
+    assert (name, full) == (key, (window.bridge.focus, 2, 5, 7))
+    terms = window.formula_view.terms_shown()
+    assert terms, "the formula view lists the terms of the clicked element"
+    total = sum(t.product for t in window.formula_view.explanation.terms)
+    value = window.bridge.view().arrays[key][full]
+    assert total == pytest.approx(float(value), rel=1e-4, abs=1e-12)
