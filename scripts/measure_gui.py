@@ -38,7 +38,7 @@ def main() -> int:
     for var in ("BACKSTEP_CONFIG_DIR", "BACKSTEP_DATA_DIR"):
         os.environ.setdefault(var, os.path.join(tmp, var.lower()))
 
-    from PySide6.QtCore import QEvent, QObject, QCoreApplication
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer
 
     from core.datasets import load_dataset
     from core.network import Network
@@ -90,18 +90,24 @@ def main() -> int:
     probe = Probe()
     b = w.bridge
     start_it = b.stepper.iteration
-    t0 = time.perf_counter()
-    b.run(n)
-    next_probe, sent = t0 + 0.05, 0
-    while b.running:
-        now = time.perf_counter()
-        if now >= next_probe and len(probe.lat) == sent:  # one probe in flight at a time
-            sent += 1
+    # a real event loop (as app.exec runs it), with a probe posted every 100 ms, one at a time
+    loop = QEventLoop()
+    b.sigRunningChanged.connect(lambda running: None if running else loop.quit())
+
+    def post_probe() -> None:
+        if b.running and len(probe.lat) == probe.posted:
+            probe.posted += 1
             probe.sent = time.perf_counter()
             QCoreApplication.postEvent(probe, QEvent(QEvent.Type.User))
-            next_probe = now + 0.1
-        app.processEvents()
-        time.sleep(0.002)  # the event loop idles like a real one between events
+
+    probe.posted = 0
+    timer = QTimer()
+    timer.timeout.connect(post_probe)
+    timer.start(100)
+    t0 = time.perf_counter()
+    b.run(n)
+    loop.exec()
+    timer.stop()
     gui = (b.stepper.iteration - start_it) / (time.perf_counter() - t0)
     app.processEvents()
     lat = probe.lat or [float("nan")]

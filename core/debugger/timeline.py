@@ -187,8 +187,18 @@ class Timeline:
         self._replayed = None
 
     def _evict(self) -> None:
+        """Keep the newest entries within both limits.
+
+        A full count walks every entry, too slow to do at every iteration of a Run, so the last
+        exact count plus each new entry's own bytes (an upper bound: nothing shared is
+        subtracted) is kept, and the exact count is taken only when that bound reaches the limit.
+        """
         while len(self._entries) > max(self.max_iterations, 1):
             self._entries.pop(0)
+        if self._entries:
+            self._bytes += self._count_bytes(self._entries[-1:], curves=False)
+        if self._bytes <= self.max_bytes:
+            return
         self._bytes = self._count_bytes()
         while len(self._entries) > 1 and self._bytes > self.max_bytes:
             self._entries.pop(0)
@@ -206,8 +216,12 @@ class Timeline:
 
     # --- memory -----------------------------------------------------------------------------------
 
-    def _count_bytes(self) -> int:
-        """Bytes of every distinct array buffer held, plus the curves (about 32 bytes a number)."""
+    def _count_bytes(self, entries=None, curves: bool = True) -> int:
+        """Bytes of every distinct array buffer held, plus the curves (about 32 bytes a number).
+
+        ``entries``: count only these (default all); ``curves``: add the shared curves and the
+        replayed arrays too.
+        """
         seen: set[int] = set()
         total = 0
 
@@ -222,7 +236,7 @@ class Timeline:
                 seen.add(id(base))
                 total += base.nbytes
 
-        for e in self._entries:
+        for e in self._entries if entries is None else entries:
             for ps in e.state["params"].values():
                 for v in ps.values():
                     add(v)
@@ -235,6 +249,8 @@ class Timeline:
             if e.own_history is not None:
                 total += 32 * (2 * len(e.own_history["batch_loss"]) + 8 * len(e.own_history["epochs"]))
             total += 32 * len(e.state.get("epoch_acc", [[]])[0])
+        if not curves:
+            return total
         total += 32 * (2 * len(self._history["batch_loss"]) + 8 * len(self._history["epochs"]))
         if self._replayed is not None:
             for v in self._replayed[1].values():
@@ -243,7 +259,9 @@ class Timeline:
 
     @property
     def bytes_used(self) -> int:
+        """The exact count (the running figure is an upper bound between counts)."""
         with self._lock:
+            self._bytes = self._count_bytes()
             return self._bytes
 
     # --- reading ----------------------------------------------------------------------------------

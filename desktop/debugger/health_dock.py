@@ -140,7 +140,21 @@ def install_health(window) -> HealthDock:
     widget = HealthDock()
     window.health_dock = widget
     dock = add_dock(window, "health", "Health", widget)
-    window.bridge.sigView.connect(widget.update_view)
+    pending = []
+
+    def on_view(view) -> None:
+        # a dock tabbed out of sight waits until it is shown: its table costs more than a panel
+        if widget.visibleRegion().isEmpty():
+            pending[:] = [view]
+        else:
+            widget.update_view(view)
+
+    def on_shown(visible: bool) -> None:
+        if visible and pending:
+            widget.update_view(pending.pop())
+
+    window.bridge.sigView.connect(on_view)
+    dock.visibilityChanged.connect(on_shown)
 
     def add_breakpoint(bp) -> None:  # the Breakpoints dock may be installed before or after this one
         target = getattr(window, "breakpoints_dock", None)

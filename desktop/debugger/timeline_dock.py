@@ -14,7 +14,7 @@ the present again ("Back to now" does it without stepping).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QPushButton,
                                QSlider, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -44,7 +44,12 @@ class TimelineDock(QWidget):
         self.timeline = timeline or Timeline()
         self.shown: int | None = None  # the iteration drawn by the dock, None when the panels show now
         self._relay = _Relay()
-        self._relay.sigRecorded.connect(self.refresh)
+        # while running, iterations arrive hundreds a second: refresh the labels at most twice a second
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(500)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._relay.sigRecorded.connect(self._schedule_refresh)
 
         self.label = QLabel()
         self.label.setObjectName("timeline_label")
@@ -110,6 +115,12 @@ class TimelineDock(QWidget):
             rec = None
         if self.timeline.record(st, rec):
             self._relay.sigRecorded.emit()
+
+    def _schedule_refresh(self) -> None:
+        if not self.bridge.running:
+            self.refresh()
+        elif not self._refresh_timer.isActive():
+            self._refresh_timer.start()
 
     def on_view(self, view) -> None:
         """Fallback recording from sigView (bridge without an iteration hook): a finished iteration."""

@@ -10,8 +10,19 @@ from tests.desktop.test_main_window import press
 pytest.importorskip("pytestqt")
 
 
+def look_at(qtbot, widget):
+    """Raise the dock holding ``widget`` (a dock tabbed out of sight does not redraw)."""
+    from PySide6.QtWidgets import QDockWidget
+    dock = widget
+    while not isinstance(dock, QDockWidget):
+        dock = dock.parentWidget()
+    dock.raise_()
+    qtbot.waitUntil(lambda: not widget.visibleRegion().isEmpty(), timeout=3000)
+
+
 def test_health_figures_match_values_computed_by_hand(qtbot, window):  # noqa: F811
     dock, b = window.health_dock, window.bridge
+    look_at(qtbot, dock)
     press(qtbot, window, Qt.Key.Key_F10)
     a = {k: np.asarray(v, dtype=np.float64) for k, v in b.last_record.arrays.items()}
     names = [n.name for n in b.network.nodes]
@@ -47,6 +58,7 @@ def test_dead_relu_fraction_by_hand(qtbot, lecture_path):
     spec["layers"][1]["type"] = "relu"  # conv1 -> relu (still named sig1)
     w = make_window(qtbot, spec=parse_spec(spec))
     dock = install_health(w)
+    look_at(qtbot, dock)
     press(qtbot, w, Qt.Key.Key_F10)
     out = w.bridge.last_record.arrays["sig1.out"]
     units = out.reshape(len(out), -1)
