@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from desktop import settings
 
-LAYOUT_VERSION = 5  # bump when the default arrangement changes, so old saved layouts are dropped
+LAYOUT_VERSION = 6  # bump when the default arrangement changes, so old saved layouts are dropped
 AREA = Qt.DockWidgetArea
 
 

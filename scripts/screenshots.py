@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
@@ -87,7 +89,9 @@ def main(argv: list[str]) -> int:
     w.docks["error_maps"].raise_()
     settle(0.3)
     w.panels["error_maps"].update_view(b.view())
-    w.panels["error_maps"].click_at("sig1.grad_in", (2, 9, 11))
+    # click the error pixel of the focused sample with the largest |∂L/∂z⁽¹⁾|: a pooling winner
+    err = b.view().focused("sig1.grad_in")
+    w.panels["error_maps"].click_at("sig1.grad_in", tuple(int(i) for i in np.unravel_index(abs(err).argmax(), err.shape)))
     w.docks["formula"].raise_()
     shot("breakpoint.png")
 

@@ -229,7 +229,7 @@ def install_formula_view(window) -> FormulaView:
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     docks = getattr(window, "docks", None)
     host = docks.get("equation") if isinstance(docks, dict) else None
-    if host is not None and not host.isFloating() and host.isVisible():
+    if host is not None and not host.isFloating():
         window.tabifyDockWidget(host, dock)
     if isinstance(docks, dict):
         docks["formula"] = dock

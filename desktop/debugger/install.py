@@ -20,6 +20,10 @@ def install_debugger(window) -> None:
     install_timeline(window)
     install_what_if(window)
     install_plugin_watcher(window)
+    # the timeline's slider row is wide: beside the (as wide) network editor it costs no width
+    if "editor" in window.docks and "timeline" in window.docks:
+        window.tabifyDockWidget(window.docks["editor"], window.docks["timeline"])
+        window.docks["editor"].raise_()
     if "equation" in window.docks:  # the debugger docks are tabbed behind it: keep it in front
         window.docks["equation"].raise_()
     for panel in window.panels.values():  # click an element of any map: its formula, with numbers
