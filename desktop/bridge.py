@@ -66,8 +66,15 @@ class _Worker(QThread):
                 return True
             return self.until_epoch_end and st.epoch != start_epoch
 
+        def last_one() -> bool:
+            """The next iteration ends the epoch of a Finish-epoch run: it goes phase by phase, so
+            the panels end on the same iteration as the counters."""
+            if self.until_epoch_end and st.epoch == start_epoch:
+                return st.offset + st.batch_size >= st.n_train
+            return False
+
         def should_stop() -> bool:
-            return finished() or time.perf_counter() >= next_view
+            return finished() or time.perf_counter() >= next_view or last_one()
 
         def on_snapshot(snap) -> None:  # the debug run: every phase is recorded, views throttled
             nonlocal done, next_view
@@ -93,7 +100,8 @@ class _Worker(QThread):
                     b._phases_to_boundary()
                     done += 1
                 while not finished():
-                    done += st.run(None if self.iterations is None else self.iterations - done,
+                    # (a counted run leaves its last iteration to the phase-by-phase step below)
+                    done += st.run(None if self.iterations is None else self.iterations - done - 1,
                                    until_epoch_end=self.until_epoch_end and st.epoch == start_epoch,
                                    should_stop=should_stop,
                                    on_iteration=b._after_iteration if b._iteration_hooks else None)
