@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib.util
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from core import paths

@@ -68,7 +68,7 @@ class StatusBar(QStatusBar):
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"%v / %m iterations")
+            self.progress.setFormat("%v / %m iterations")
         else:
             self.progress.setRange(0, 0)  # busy: open-ended run
         self.progress.show()

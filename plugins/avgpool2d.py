@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.api import Formula, HyperParam, Layer, LayerSpec
-from plugins.maxpool2d import pooled_shape, window_views
+from plugins.maxpool2d import pooled_loops, pooled_shape, window_views, windows_loops
 
 
 class AvgPool2D(Layer):
@@ -74,26 +74,12 @@ class AvgPool2D(Layer):
 
 def avgpool2d_forward_loops(x, kernel_size=2, stride=2):
     """pool(a)[n,c,i,j] = mean of the window at (i·s, j·s)."""
-    k, s = kernel_size, stride
-    n_, c_, h, w = x.shape
-    ho, wo = (h - k) // s + 1, (w - k) // s + 1
-    out = np.zeros((n_, c_, ho, wo), x.dtype)
-    for n in range(n_):
-        for c in range(c_):
-            for i in range(ho):
-                for j in range(wo):
-                    out[n, c, i, j] = x[n, c, i * s : i * s + k, j * s : j * s + k].mean()
-    return out
+    return pooled_loops(x, kernel_size, stride, np.mean)
 
 
 def avgpool2d_backward_loops(dout, x, kernel_size=2, stride=2):
     """dx: each window's ∂L/∂pool(a)ᵢⱼ is shared equally, 1/k² to each of its positions."""
-    k, s = kernel_size, stride
     dx = np.zeros_like(x)
-    n_, c_, ho, wo = dout.shape
-    for n in range(n_):
-        for c in range(c_):
-            for i in range(ho):
-                for j in range(wo):
-                    dx[n, c, i * s : i * s + k, j * s : j * s + k] += dout[n, c, i, j] / (k * k)
+    for n, c, i, j, rows, cols in windows_loops(x.shape, kernel_size, stride):
+        dx[n, c, rows, cols] += dout[n, c, i, j] / (kernel_size * kernel_size)
     return dx

@@ -126,30 +126,37 @@ def first_maxima(x: np.ndarray, out: np.ndarray, k: int, s: int):
 # --- reference implementations: the lecture's windows as plain loops (slow; for tests and reading) ---
 
 
-def maxpool2d_forward_loops(x, kernel_size=2, stride=2):
-    """pool(a)[n,c,i,j] = max of the window at (i·s, j·s)."""
+def windows_loops(x_shape, kernel_size, stride):
+    """Every pooling window, one at a time: yields (n, c, i, j, rows, cols) for the window under
+    output (i, j) of map c of sample n — the lecture's sliding window, as plain loops."""
+    n_, c_, h, w = x_shape
     k, s = kernel_size, stride
-    n_, c_, h, w = x.shape
-    ho, wo = (h - k) // s + 1, (w - k) // s + 1
-    out = np.zeros((n_, c_, ho, wo), x.dtype)
     for n in range(n_):
         for c in range(c_):
-            for i in range(ho):
-                for j in range(wo):
-                    out[n, c, i, j] = x[n, c, i * s : i * s + k, j * s : j * s + k].max()
+            for i in range((h - k) // s + 1):
+                for j in range((w - k) // s + 1):
+                    yield n, c, i, j, slice(i * s, i * s + k), slice(j * s, j * s + k)
+
+
+def pooled_loops(x, kernel_size, stride, reduce):
+    """pool(a)[n,c,i,j] = reduce(window at (i·s, j·s)), window by window."""
+    k, s = kernel_size, stride
+    n_, c_, h, w = x.shape
+    out = np.zeros((n_, c_, (h - k) // s + 1, (w - k) // s + 1), x.dtype)
+    for n, c, i, j, rows, cols in windows_loops(x.shape, k, s):
+        out[n, c, i, j] = reduce(x[n, c, rows, cols])
     return out
+
+
+def maxpool2d_forward_loops(x, kernel_size=2, stride=2):
+    """pool(a)[n,c,i,j] = max of the window at (i·s, j·s)."""
+    return pooled_loops(x, kernel_size, stride, np.max)
 
 
 def maxpool2d_backward_loops(dout, x, kernel_size=2, stride=2):
     """dx: each window's ∂L/∂pool(a)ᵢⱼ is sent back to where its (first) maximum came from."""
-    k, s = kernel_size, stride
     dx = np.zeros_like(x)
-    n_, c_, ho, wo = dout.shape
-    for n in range(n_):
-        for c in range(c_):
-            for i in range(ho):
-                for j in range(wo):
-                    window = x[n, c, i * s : i * s + k, j * s : j * s + k]
-                    m, q = divmod(int(np.argmax(window)), k)  # np.argmax: first maximum
-                    dx[n, c, i * s + m, j * s + q] += dout[n, c, i, j]
+    for n, c, i, j, rows, cols in windows_loops(x.shape, kernel_size, stride):
+        m, q = divmod(int(np.argmax(x[n, c, rows, cols])), kernel_size)  # np.argmax: first maximum
+        dx[n, c, rows.start + m, cols.start + q] += dout[n, c, i, j]
     return dx

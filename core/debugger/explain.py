@@ -302,8 +302,7 @@ def _softmax_error(c: _Ctx, idx, fvals, frefs) -> _Exp:
     yi = float(int(y[sn]) == i)
     terms = [_term(f"(ŷ[{sn},{i}] − y[{sn},{i}]) / N",
                    [("ŷ − y", p - yi), ("1/N", 1.0 / n), *fvals], [("probs", (sn, i)), *frefs])]
-    zs = c.out_sym(len(c.nodes) - 1)
-    return _Exp(terms, f"(ŷ − y)/N", f"({_f(p)} − {int(yi)})/{n}")
+    return _Exp(terms, "(ŷ − y)/N", f"({_f(p)} − {int(yi)})/{n}")
 
 
 def _conv_grad_in_terms(c: _Ctx, j: int, idx, fvals, frefs) -> _Exp:

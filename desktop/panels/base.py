@@ -66,6 +66,42 @@ class Panel(QWidget):
         self.body = widget
         self._stack.addWidget(widget)
 
+    def make_grid(self):
+        """An ImageGrid whose hovered and clicked elements this panel describes and reports."""
+        from desktop.panels.image_grid import ImageGrid
+
+        grid = ImageGrid()
+        grid.sigHover.connect(self.hover_at)
+        grid.sigClicked.connect(self.click_at)
+        return grid
+
+    def make_layer_body(self, caption_pt: int):
+        """"Layer: [choice]", a wrapping caption and a grid, as the body (for per-layer panels).
+
+        Sets ``self.layer`` (a LayerChoice that redraws on change), ``self.caption``, ``self.grid``.
+        """
+        from PySide6.QtWidgets import QHBoxLayout
+
+        from desktop.panels.layer_choice import LayerChoice
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.layer = LayerChoice()
+        self.layer.currentIndexChanged.connect(lambda _i: self.redraw())
+        top.addWidget(QLabel("Layer:"))
+        top.addWidget(self.layer)
+        top.addStretch(1)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet(f"font-size: {caption_pt}pt;")
+        self.grid = self.make_grid()
+        layout.addLayout(top)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.grid, 1)
+        self.set_body(body)
+
     def draw(self, view: StepView) -> str | None:
         """Draw ``view``; return a hint text when there is nothing to show, else None."""
         raise NotImplementedError

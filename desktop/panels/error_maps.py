@@ -12,7 +12,7 @@ from __future__ import annotations
 from core.notation import backward_quantities
 from desktop.panels.base import Panel
 from desktop.panels.feature_maps import shape_text
-from desktop.panels.image_grid import DIVERGING, ImageGrid, symmetric_levels
+from desktop.panels.image_grid import DIVERGING, symmetric_levels
 from desktop.view_model import StepView
 
 COLUMNS = 3
@@ -34,9 +34,7 @@ class ErrorMapsPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.grid = ImageGrid()
-        self.grid.sigHover.connect(self.hover_at)
-        self.grid.sigClicked.connect(self.click_at)
+        self.grid = self.make_grid()
         self.set_body(self.grid)
 
     def draw(self, view: StepView) -> str | None:

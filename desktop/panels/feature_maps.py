@@ -9,7 +9,7 @@ pooled sigmoid), otherwise symmetric around zero (diverging colours), rounded to
 from __future__ import annotations
 
 from desktop.panels.base import Panel
-from desktop.panels.image_grid import ImageGrid, auto_style
+from desktop.panels.image_grid import auto_style
 from desktop.view_model import StepView
 
 
@@ -36,9 +36,7 @@ class FeatureMapsPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.grid = ImageGrid()
-        self.grid.sigHover.connect(self.hover_at)
-        self.grid.sigClicked.connect(self.click_at)
+        self.grid = self.make_grid()
         self.set_body(self.grid)
 
     def draw(self, view: StepView) -> str | None:

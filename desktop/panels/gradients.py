@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.panels.base import Panel
-from desktop.panels.image_grid import DIVERGING, ImageGrid, symmetric_levels
-from desktop.panels.layer_choice import LayerChoice
+from desktop.panels.image_grid import DIVERGING, symmetric_levels
 from desktop.view_model import StepView
 
 MAX_SAMPLES = 8
@@ -29,25 +27,7 @@ class GradientsPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        self.layer = LayerChoice()
-        self.layer.currentIndexChanged.connect(lambda _i: self.redraw())
-        top.addWidget(QLabel("Layer:"))
-        top.addWidget(self.layer)
-        top.addStretch(1)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("font-size: 12pt;")
-        self.grid = ImageGrid()
-        self.grid.sigHover.connect(self.hover_at)
-        self.grid.sigClicked.connect(self.click_at)
-        layout.addLayout(top)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.grid, 1)
-        self.set_body(body)
+        self.make_layer_body(caption_pt=12)
         self._cache: dict = {}  # layer -> the shares computed so far (None: not available)
         self._cache_id = None  # (epoch, iteration, N) the cache belongs to
         self._job = None  # (view, layer, m): shares still to compute, one per event-loop turn

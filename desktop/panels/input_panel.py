@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.panels.base import Panel
-from desktop.panels.image_grid import GREY, ImageGrid
+from desktop.panels.image_grid import GREY
 from desktop.view_model import StepView
 
 
@@ -21,9 +21,7 @@ class InputPanel(Panel):
         self.header = QLabel()
         self.header.setStyleSheet("font-size: 11pt;")
         self.header.setWordWrap(True)
-        self.grid = ImageGrid()
-        self.grid.sigHover.connect(self.hover_at)
-        self.grid.sigClicked.connect(self.click_at)
+        self.grid = self.make_grid()
         layout.addWidget(self.header)
         layout.addWidget(self.grid, 1)
         self.set_body(body)

@@ -8,11 +8,9 @@ Old and new share one colour scale; the step has its own (it is much smaller).
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.panels.base import Panel
-from desktop.panels.image_grid import DIVERGING, ImageGrid, symmetric_levels
-from desktop.panels.layer_choice import LayerChoice
+from desktop.panels.image_grid import DIVERGING, symmetric_levels
 from desktop.view_model import StepView
 
 
@@ -21,24 +19,7 @@ class UpdatePanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        self.layer = LayerChoice()
-        self.layer.currentIndexChanged.connect(lambda _i: self.redraw())
-        top.addWidget(QLabel("Layer:"))
-        top.addWidget(self.layer)
-        top.addStretch(1)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("font-size: 14pt;")
-        self.grid = ImageGrid()
-        self.grid.sigHover.connect(self.hover_at)
-        layout.addLayout(top)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.grid, 1)
-        self.set_body(body)
+        self.make_layer_body(caption_pt=14)
 
     def draw(self, view: StepView) -> str | None:
         layer = self.layer.sync(view)
