@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import DataError, WeightsError
-from core.losses import cross_entropy, grad_logits
+from core.losses import cross_entropy, grad_logits, grad_probs
 from core.network import Network
 
 
@@ -116,25 +116,41 @@ def load_weights(net: Network, path: str | Path) -> None:
 
 # --- trace --------------------------------------------------------------------------------------
 
-def trace(net: Network, x: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
-    """Every layer's output and gradients for one batch (the trace file's arrays)."""
+def full_pass(net: Network, x: np.ndarray, labels: np.ndarray, params: dict | None = None,
+              intermediates: bool = False) -> tuple[dict[str, np.ndarray], dict]:
+    """One batch forward and backward, every array kept: (arrays by trace key, grads by layer).
+
+    ``params`` (layer -> name -> array) replace the network's own; ``intermediates`` adds what
+    the stepper's snapshots also hold: each layer's inspect() arrays and ``probs.grad`` (∂L/∂ŷ).
+    """
+    params = net.params if params is None else params
     out: dict[str, np.ndarray] = {}
     acts, caches = x, []
     for node in net.nodes:
-        acts, cache = node.layer.forward(acts, net.params[node.name], True)
+        acts, cache = node.layer.forward(acts, params[node.name], True)
         caches.append(cache)
         out[f"{node.name}.out"] = acts
+        if intermediates:
+            for k, v in node.layer.inspect(cache).items():
+                out[f"{node.name}.{k}"] = v
     loss, probs = cross_entropy(acts, labels)
     out["loss"], out["probs"] = np.array(loss), probs
-    d = grad_logits(probs, labels)
+    if intermediates:
+        out["probs.grad"] = grad_probs(probs, labels)
+    d, all_grads = grad_logits(probs, labels), {}
     for i in range(len(net.nodes) - 1, -1, -1):
         name = net.nodes[i].name
         out[f"{name}.grad_out"] = d
-        d, grads = net.nodes[i].layer.backward(d, caches[i])
+        d, all_grads[name] = net.nodes[i].layer.backward(d, caches[i])
         out[f"{name}.grad_in"] = d
-        for k, g in grads.items():
+        for k, g in all_grads[name].items():
             out[f"{name}.{k}.grad"] = g
-    return out
+    return out, all_grads
+
+
+def trace(net: Network, x: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """Every layer's output and gradients for one batch (the trace file's arrays)."""
+    return full_pass(net, x, labels)[0]
 
 
 def write_json_line(obj) -> str:

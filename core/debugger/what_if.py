@@ -26,7 +26,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from core.errors import BackstepError
-from core.losses import cross_entropy, grad_logits, grad_probs
+from core.io import full_pass
 from core.network import Network
 from core.optim import make_optimizer
 
@@ -172,27 +172,8 @@ def replay_iteration(net: Network, params: dict, optimizer: dict, x: np.ndarray,
     params: layer -> name -> array (in the dtype wanted); optimizer: the state's "optimizer" entry
     (name, lr, state); ``lr`` overrides its learning rate. Nothing passed in is modified.
     """
-    arrays: dict[str, np.ndarray] = {}
-    acts, caches = x, []
     with np.errstate(all="ignore"):  # an edit may make the step diverge: show it, do not raise
-        for node in net.nodes:
-            acts, cache = node.layer.forward(acts, params[node.name], True)
-            caches.append(cache)
-            arrays[f"{node.name}.out"] = acts
-            for k, v in node.layer.inspect(cache).items():
-                arrays[f"{node.name}.{k}"] = v
-        loss, probs = cross_entropy(acts, y)
-        arrays["probs"], arrays["loss"] = probs, np.array(loss)
-        arrays["probs.grad"] = grad_probs(probs, y)
-        d, grads = grad_logits(probs, y), {}
-        for i in range(len(net.nodes) - 1, -1, -1):
-            name = net.nodes[i].name
-            arrays[f"{name}.grad_out"] = d
-            d, g = net.nodes[i].layer.backward(d, caches[i])
-            arrays[f"{name}.grad_in"] = d
-            for k, v in g.items():
-                arrays[f"{name}.{k}.grad"] = v
-            grads[name] = g
+        arrays, grads = full_pass(net, x, y, params, intermediates=True)
         opt = make_optimizer(optimizer["name"], optimizer["lr"] if lr is None else lr)
         opt.set_state({k: np.array(v, copy=True) for k, v in optimizer["state"].items()})
         new = opt.step(params, grads)
