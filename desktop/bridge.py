@@ -177,9 +177,12 @@ class EngineBridge(QObject):
         st, rec = self.stepper, self._shown_record()
         nodes, classes = tuple(st.net.nodes), tuple(st.net.classes)
         if rec is None or not rec.snapshots:
+            # before the first step: the batch the first iteration will take, nothing computed yet
+            idx = st.next_batch_indices()
+            x, y = st.data.x_train[idx], st.data.y_train[idx]
             v = empty_view(nodes, classes, st.params_view())
-            return StepView(None, None, st.iteration, st.epoch, nodes, classes, None, None, {}, v.params,
-                            focus=self.focus, lr=st.lr, history=st.history.to_dict())
+            return StepView(None, None, st.iteration, st.epoch, nodes, classes, x, y, {}, v.params,
+                            focus=min(self.focus, len(y) - 1), lr=st.lr, history=st.history.to_dict())
         snap = rec.last
         psg = None
         if rec is self.record and st.position > len(st.net.nodes) and not self.running:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
+from PySide6.QtCore import QRectF, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsTextItem
 
@@ -322,6 +322,19 @@ class ImageGrid(ThemedLayoutWidget):
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(ev)
         self._reflow()
+
+    def showEvent(self, ev) -> None:  # noqa: N802 - Qt override
+        super().showEvent(ev)
+        # drawn while hidden (before the window first showed), the layout kept the size it had
+        # then: fit it, and every image in it, to the widget once it is on screen
+        QTimer.singleShot(0, self, self._refit)  # (self as context: dropped if self is deleted)
+
+    def _refit(self) -> None:
+        self.ci.setGeometry(QRectF(0, 0, self.width(), self.height()))
+        for cell in self.cells.values():
+            if cell.tiling is not None:
+                h, w = cell.tiling.image_shape
+                cell.vb.setRange(QRectF(0, 0, w, h), padding=0.02)
 
     # --- drawing --------------------------------------------------------------------------------
 
