@@ -345,11 +345,17 @@ class Stepper:
 
     # --- state (sessions, time travel) --------------------------------------------------------
 
-    def state(self) -> dict:
-        """Everything needed to resume exactly from the last iteration boundary."""
-        return {"params": {l: {k: v.copy() for k, v in ps.items()} for l, ps in self.net.params.items()},
+    def state(self, copy: bool = True) -> dict:
+        """Everything needed to resume exactly from the last iteration boundary.
+
+        ``copy=False`` hands out the live parameter and optimiser arrays: safe to keep as they are,
+        because updates replace them with new arrays rather than writing into them, but whoever
+        keeps them must not write into them either (the timeline takes read-only copies).
+        """
+        take = (lambda v: np.array(v, copy=True)) if copy else np.asarray
+        return {"params": {l: {k: take(v) for k, v in ps.items()} for l, ps in self.net.params.items()},
                 "optimizer": {"name": self.optimizer.name, "lr": self.optimizer.lr,
-                              "state": {k: np.array(v, copy=True) for k, v in self.optimizer.get_state().items()}},
+                              "state": {k: take(v) for k, v in self.optimizer.get_state().items()}},
                 "epoch": self.epoch, "offset": self.offset, "iteration": self.iteration, "seed": self.seed,
                 "batch_size": self.batch_size, "history": self.history.to_dict(),
                 "epoch_acc": [list(self._epoch_losses), self._epoch_correct, self._epoch_seen]}

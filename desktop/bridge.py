@@ -29,7 +29,7 @@ from core.record import IterationRecord
 from core.stepper import Stepper
 from desktop.view_model import StepView, empty_view
 
-VIEW_RATE = 4.0  # views per second while running
+VIEW_RATE = 3.0  # views per second while running
 
 
 def describe_error(exc: BaseException) -> str:

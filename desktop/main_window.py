@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LECTURE = ROOT / "resources" / "networks" / "lecture.json"
 DEFAULT_DATASET = "mnist-5k"
 SESSION_FILTER = "Backstep sessions (*.bstep);;All files (*)"
-DRAW_SHARE = 0.08  # while running, at most this share of the time goes to drawing (update + paint)
+DRAW_SHARE = 0.06  # while running, at most this share of the time goes to drawing (update + paint)
 NETWORK_FILTER = "Network specs (*.json);;All files (*)"
 
 

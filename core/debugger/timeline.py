@@ -100,7 +100,7 @@ class Timeline:
         """Remember the state the next iteration starts from (call at an iteration boundary)."""
         with self._lock:
             self._source = stepper
-            self._pending = stepper.state()
+            self._pending = stepper.state(copy=False)
 
     @property
     def attached_at(self) -> int | None:
@@ -125,7 +125,7 @@ class Timeline:
         """
         with self._lock:
             done = stepper.iteration - 1
-            start, end = self._pending, stepper.state()
+            start, end = self._pending, stepper.state(copy=False)
             self._source, self._pending = stepper, end
             if self._entries and self._entries[-1].iteration >= done:  # a rewind we were not told of
                 self._drop_from(done)
@@ -384,7 +384,7 @@ class Timeline:
             state = self.state_at(i)
             stepper.load_state(state)
             self._drop_from(i)
-            self._source, self._pending = stepper, stepper.state()
+            self._source, self._pending = stepper, stepper.state(copy=False)
             self._bytes = self._count_bytes()
 
 

@@ -113,7 +113,9 @@ class TimelineDock(QWidget):
         rec = self.bridge.last_record
         if rec is not None and (rec.iteration != st.iteration - 1 or not rec.complete):
             rec = None
-        if self.timeline.record(st, rec):
+        # while running, no signal per iteration (each one wakes the GUI thread and takes the GIL
+        # from training); the labels are refreshed when the run ends (on_running)
+        if self.timeline.record(st, rec) and not self.bridge.running:
             self._relay.sigRecorded.emit()
 
     def _schedule_refresh(self) -> None:
