@@ -364,8 +364,10 @@ class ImageGrid(ThemedLayoutWidget):
             cell.image.setLookupTable(cmap.getLookupTable(nPts=256))
             cell.cmap = cmap
         cell.image.setImage(image, levels=levels, autoLevels=False)
-        if cell.colorbar is not None and not cell.colorbar.isVisible():
-            cell.colorbar.show()
+        if cell.image.opacity() < 1:
+            cell.image.setOpacity(1)
+        if cell.colorbar is not None and cell.colorbar.opacity() < 1:
+            cell.colorbar.setOpacity(1)
         if cell.colorbar is not None and (cmap, levels) != cell.bar_state:  # axis relayout: only on change
             cell.bar_state = (cmap, levels)
             cell.colorbar.setColorMap(cmap)
@@ -380,11 +382,12 @@ class ImageGrid(ThemedLayoutWidget):
 
     def clear_map(self, key: str, title: str) -> None:
         cell = self.cells[key]
-        cell.image.clear()
-        cell.tiling = None
+        # hidden, not cleared: the cell keeps its geometry, so the map's return in the next
+        # backward pass changes pixels only, not the layout of every cell around it
+        cell.image.setOpacity(0)
         cell.shown = None
         if cell.colorbar is not None:
-            cell.colorbar.hide()
+            cell.colorbar.setOpacity(0)  # not hide(): that relayouts and repaints every cell
         self._set_title(cell, title, False, dim=True)
 
     def _set_title(self, cell: _Cell, title: str, highlight: bool, dim: bool, force: bool = False) -> None:
@@ -411,7 +414,7 @@ class ImageGrid(ThemedLayoutWidget):
     def _on_mouse(self, pos, signal) -> None:
         """Emit ``signal(key, index)`` for the array element under the scene position ``pos``."""
         for cell in self.cells.values():
-            if cell.tiling is None or not cell.vb.sceneBoundingRect().contains(pos):
+            if cell.tiling is None or cell.image.opacity() == 0 or not cell.vb.sceneBoundingRect().contains(pos):
                 continue
             p = cell.image.mapFromScene(pos)
             index = cell.tiling.index(math.floor(p.y()), math.floor(p.x()))
