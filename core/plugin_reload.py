@@ -170,8 +170,6 @@ def install_reloaded(registry: Registry, result: ReloadResult) -> list[str]:
     report = registry.report
     usable = {c.id: c for c in result.classes if c.usable}
     gone = [p for p in report.loaded if _same_file(p.path, result.path) and p.id not in usable]
-    for p in gone:
-        registry._by_id.pop(p.id, None)
     report.loaded[:] = [p for p in report.loaded if p not in gone]
     for lid, c in usable.items():
         plugin = LoadedPlugin(c.cls, result.source, result.module, result.path)
@@ -181,7 +179,7 @@ def install_reloaded(registry: Registry, result: ReloadResult) -> list[str]:
                 break
         else:
             report.loaded.append(plugin)
-        registry._by_id[lid] = plugin
+    registry.refresh()
     report.failures[:] = [f for f in report.failures if not _same_file(f.path, result.path)]
     report.failures.extend(f for f in result.failures() if f.stage != "gradcheck")
     return list(usable)

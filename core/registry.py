@@ -76,7 +76,11 @@ class Registry:
 
     def __init__(self, report: LoadReport):
         self.report = report
-        self._by_id = {p.id: p for p in report.loaded}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the load report (after a plugin file was reloaded into it)."""
+        self._by_id = {p.id: p for p in self.report.loaded}
 
     def __contains__(self, type_id: str) -> bool:
         return type_id in self._by_id
