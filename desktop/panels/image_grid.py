@@ -192,10 +192,13 @@ class _Title(pg.GraphicsWidget):
         w = w if w > 20 else 240.0  # not laid out yet: a guess, corrected on the first resize
         if not force and abs(w - self._width) < 0.5:
             return
+        width_changed = abs(w - self._width) >= 0.5
         self._width = w
         self.item.setTextWidth(w)
         h = math.ceil(self.item.boundingRect().height())
-        if h != self.minimumHeight():
+        # a title only grows at a given width: the highlight (bold) or "— not yet" may wrap
+        # differently, and a height that changes with them relays out and repaints every cell
+        if h > self.minimumHeight() or (width_changed and h != self.minimumHeight()):
             self.setMinimumHeight(h)
             self.setMaximumHeight(h)
 
