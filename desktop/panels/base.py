@@ -75,6 +75,22 @@ class Panel(QWidget):
         grid.sigClicked.connect(self.click_at)
         return grid
 
+    def make_captioned_body(self, main: QWidget, caption_pt: int, top=None) -> QLabel:
+        """The body: an optional ``top`` layout, a wrapping caption (a Qt label wraps, a plot title
+        would widen the panel instead) and ``main`` taking the rest. Returns the caption."""
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        caption = QLabel()
+        caption.setWordWrap(True)
+        caption.setStyleSheet(f"font-size: {caption_pt}pt;")
+        if top is not None:
+            layout.addLayout(top)
+        layout.addWidget(caption)
+        layout.addWidget(main, 1)
+        self.set_body(body)
+        return caption
+
     def make_layer_body(self, caption_pt: int):
         """"Layer: [choice]", a wrapping caption and a grid, as the body (for per-layer panels).
 
@@ -84,23 +100,14 @@ class Panel(QWidget):
 
         from desktop.panels.layer_choice import LayerChoice
 
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         self.layer = LayerChoice()
         self.layer.currentIndexChanged.connect(lambda _i: self.redraw())
         top.addWidget(QLabel("Layer:"))
         top.addWidget(self.layer)
         top.addStretch(1)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setStyleSheet(f"font-size: {caption_pt}pt;")
         self.grid = self.make_grid()
-        layout.addLayout(top)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.grid, 1)
-        self.set_body(body)
+        self.caption = self.make_captioned_body(self.grid, caption_pt, top)
 
     def draw(self, view: StepView) -> str | None:
         """Draw ``view``; return a hint text when there is nothing to show, else None."""

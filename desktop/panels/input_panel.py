@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import GREY
@@ -15,16 +14,8 @@ class InputPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.header = QLabel()
-        self.header.setStyleSheet("font-size: 11pt;")
-        self.header.setWordWrap(True)
         self.grid = self.make_grid()
-        layout.addWidget(self.header)
-        layout.addWidget(self.grid, 1)
-        self.set_body(body)
+        self.header = self.make_captioned_body(self.grid, caption_pt=11)
 
     def draw(self, view: StepView) -> str | None:
         if view.x is None:

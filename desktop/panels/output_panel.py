@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.panels.base import Panel
 from desktop.panels.plot_style import ThemedLayoutWidget
@@ -22,15 +21,8 @@ class OutputPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.caption = QLabel()  # a Qt label wraps; a plot title would widen the panel instead
-        self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("font-size: 11pt;")
         self.plots = ThemedLayoutWidget()
-        layout.addWidget(self.caption)
-        layout.addWidget(self.plots, 1)
+        self.caption = self.make_captioned_body(self.plots, caption_pt=11)
         self.top = self.plots.addPlot(row=0, col=0)
         self.bottom = self.plots.addPlot(row=1, col=0)
         for p, label, yr in ((self.top, "ŷ and y", (0, 1.05)), (self.bottom, "ŷ − y", (-1.05, 1.05))):
@@ -52,7 +44,6 @@ class OutputPanel(Panel):
         self._classes: tuple = ()
         self.plots.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plots.restyle()
-        self.set_body(body)
 
     def draw(self, view: StepView) -> str | None:
         probs = view.focused("probs")

@@ -6,22 +6,9 @@ from PySide6.QtCore import Qt
 
 from core.debugger.breakpoints import (HealthBreakpoint, NormBreakpoint, PhaseBreakpoint,
                                        WrongPredictionBreakpoint)
-from tests.desktop.test_main_window import make_window, press
+from tests.desktop.conftest import press
 
 pytest.importorskip("pytestqt")
-
-
-@pytest.fixture
-def window(qtbot):
-    from desktop.debugger import install_breakpoints, install_health, install_watch
-
-    w = make_window(qtbot)
-    install_breakpoints(w)
-    install_watch(w)
-    install_health(w)
-    yield w
-    w.bridge.pause()
-    w.bridge.wait()
 
 
 def wait_for_stop(qtbot, window, timeout=20000):

@@ -8,19 +8,6 @@ import pytest
 pytest.importorskip("pytestqt")
 
 
-@pytest.fixture
-def window(qtbot):
-    from desktop.main_window import MainWindow
-
-    w = MainWindow(remember_layout=False, autosave=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.bridge.pause()
-    w.bridge.wait()
-
-
 def number(text: str) -> float:
     return float(re.search(r"=\s*(\S+)\s*$", text).group(1))
 

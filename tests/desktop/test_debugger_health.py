@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.desktop.test_debugger_breakpoints import window  # noqa: F401 - the fixture
-from tests.desktop.test_main_window import press
+from tests.desktop.conftest import press
 
 pytest.importorskip("pytestqt")
 
@@ -20,7 +19,7 @@ def look_at(qtbot, widget):
     qtbot.waitUntil(lambda: not widget.visibleRegion().isEmpty(), timeout=3000)
 
 
-def test_health_figures_match_values_computed_by_hand(qtbot, window):  # noqa: F811
+def test_health_figures_match_values_computed_by_hand(qtbot, window):
     dock, b = window.health_dock, window.bridge
     look_at(qtbot, dock)
     press(qtbot, window, Qt.Key.Key_F10)
@@ -51,13 +50,12 @@ def test_health_figures_match_values_computed_by_hand(qtbot, window):  # noqa: F
 
 def test_dead_relu_fraction_by_hand(qtbot, lecture_path):
     from core.spec import load_spec, parse_spec
-    from desktop.debugger import install_health
-    from tests.desktop.test_main_window import make_window
+    from tests.desktop.conftest import make_window
 
     spec = load_spec(lecture_path).to_dict()
     spec["layers"][1]["type"] = "relu"  # conv1 -> relu (still named sig1)
     w = make_window(qtbot, spec=parse_spec(spec))
-    dock = install_health(w)
+    dock = w.health_dock
     look_at(qtbot, dock)
     press(qtbot, w, Qt.Key.Key_F10)
     out = w.bridge.last_record.arrays["sig1.out"]

@@ -9,21 +9,6 @@ pytest.importorskip("pytestqt")
 
 
 @pytest.fixture
-def window(qtbot):
-    from desktop.main_window import MainWindow
-
-    w = MainWindow(remember_layout=False, autosave=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
-    yield w
-    w.bridge.pause()
-    w.bridge.wait()
-
-
-@pytest.fixture
 def timeline(window):
     from desktop.debugger.timeline_dock import install_timeline
 

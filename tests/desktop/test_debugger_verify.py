@@ -6,17 +6,8 @@ from PySide6.QtWidgets import QMenu
 
 pytest.importorskip("pytestqt")
 
+from tests.desktop.conftest import make_window  # noqa: E402
 from tests.fixtures.plugins import WRONG_BACKWARD  # noqa: E402
-
-
-def make_window(qtbot, **kw):
-    from desktop.main_window import MainWindow
-
-    w = MainWindow(remember_layout=False, autosave=False, **kw)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def run_dialog(qtbot, window, layer):

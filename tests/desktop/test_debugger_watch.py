@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.desktop.test_debugger_breakpoints import window  # noqa: F401 - the fixture
-from tests.desktop.test_main_window import press
+from tests.desktop.conftest import press
 
 pytest.importorskip("pytestqt")
 
@@ -16,7 +15,7 @@ def type_watch(qtbot, dock, text):
     qtbot.keyClick(dock.entry, Qt.Key.Key_Return)
 
 
-def test_watch_records_its_history_over_three_iterations(qtbot, window):  # noqa: F811
+def test_watch_records_its_history_over_three_iterations(qtbot, window):
     dock, b = window.watch_dock, window.bridge
     type_watch(qtbot, dock, "conv1.weight[0,0,2,2]")
     type_watch(qtbot, dock, "mean(abs(grad(conv2)))")
@@ -41,7 +40,7 @@ def test_watch_records_its_history_over_three_iterations(qtbot, window):  # noqa
     assert "not computed yet" in dock.table.item(1, 1).text() and len(g.history) == 3
 
 
-def test_a_bad_expression_says_why(qtbot, window):  # noqa: F811
+def test_a_bad_expression_says_why(qtbot, window):
     dock = window.watch_dock
     type_watch(qtbot, dock, "conv1.weight[0,0")
     assert dock.error.isVisible() and "syntax error" in dock.error.text()

@@ -3,53 +3,10 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+
+from tests.desktop.conftest import make_window, press
 
 pytest.importorskip("pytestqt")
-
-
-def make_window(qtbot, **kw):
-    from desktop.main_window import MainWindow
-
-    kw.setdefault("remember_layout", False)
-    kw.setdefault("autosave", False)
-    w = MainWindow(**kw)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()  # shortcuts (F11, F10, F5, Ctrl+Z) go to the active window, as for a user
-    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
-    return w
-
-
-@pytest.fixture
-def window(qtbot):
-    w = make_window(qtbot)
-    yield w
-    w.bridge.pause()
-    w.bridge.wait()
-
-
-@pytest.fixture
-def boxes(monkeypatch):
-    """Capture message boxes instead of showing them: a list of (kind, title, text)."""
-    seen = []
-
-    def box(kind, answer=None):
-        def f(parent, title, text, *a, **k):
-            seen.append((kind, title, text))
-            return answer
-
-        return f
-
-    monkeypatch.setattr(QMessageBox, "critical", box("critical", QMessageBox.StandardButton.Ok))
-    monkeypatch.setattr(QMessageBox, "warning", box("warning", QMessageBox.StandardButton.Ok))
-    monkeypatch.setattr(QMessageBox, "question", box("question", QMessageBox.StandardButton.Yes))
-    return seen
-
-
-def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
-    qtbot.keyClick(window, key, modifier)
 
 
 # --- the acceptance tests ---------------------------------------------------------------------------

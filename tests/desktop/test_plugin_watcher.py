@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from tests.conftest import ROOT
+from tests.desktop.conftest import make_window
 from tests.fixtures import plugins as P
 
 pytest.importorskip("pytestqt")
@@ -24,12 +25,8 @@ def plugin_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def window(qtbot, plugin_dir):
     from core.registry import discover
-    from desktop.main_window import MainWindow
 
-    w = MainWindow(registry=discover(), remember_layout=False, autosave=False)  # not the process-wide one
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = make_window(qtbot, registry=discover())  # not the process-wide registry
     yield w
     w.bridge.pause()
     w.bridge.wait()

@@ -6,7 +6,7 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt
 
-from tests.desktop.test_main_window import boxes, make_window, press  # noqa: F401 - fixture
+from tests.desktop.conftest import make_window, press
 
 
 def _same_params(a, b):
@@ -44,7 +44,7 @@ def test_save_a_session_and_open_it_in_a_fresh_window(qtbot, tmp_path):
     _same_params(st1.net.params, w2.bridge.stepper.net.params)
 
 
-def test_open_a_broken_session_shows_the_message_and_the_app_lives(qtbot, tmp_path, boxes):  # noqa: F811
+def test_open_a_broken_session_shows_the_message_and_the_app_lives(qtbot, tmp_path, boxes):
     w = make_window(qtbot)
     press(qtbot, w, Qt.Key.Key_F10)
     bad = tmp_path / "broken.bstep"
@@ -56,7 +56,7 @@ def test_open_a_broken_session_shows_the_message_and_the_app_lives(qtbot, tmp_pa
     assert w.bridge.stepper.iteration == 2
 
 
-def test_autosave_writes_and_recovery_is_offered_after_an_unclean_exit(qtbot, tmp_path, boxes):  # noqa: F811
+def test_autosave_writes_and_recovery_is_offered_after_an_unclean_exit(qtbot, tmp_path, boxes):
     from desktop.app import offer_recovery
     from desktop.autosave import autosave_path, recoverable
     w = make_window(qtbot, autosave=True)
