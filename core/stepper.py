@@ -237,7 +237,10 @@ class Stepper:
         """Run the next phase and return its snapshot; raises DivergedError on NaN/Inf (phase kept)."""
         if self.position == 0:
             idx, x, y = self._batch()
-            self._work = {"idx": idx, "x": x, "y": y, "acts": [x], "caches": [], "grads": {}}
+            self._work = {"idx": idx, "x": x, "y": y, "acts": [x], "caches": [], "grads": {},
+                          # frozen once per iteration: every phase's snapshot shares the same batch
+                          # arrays, so a viewer can tell the batch did not change
+                          "frozen": (_frozen(idx), _frozen(x), _frozen(y))}
         phase = self.phases[self.position]
         kind, _, layer = phase.partition(":")
         w, n = self._work, len(self.net.nodes)
@@ -284,8 +287,8 @@ class Stepper:
             self._check_finite(phase, None, {k: v for k, v in arrays.items() if k.endswith(".new")})
         snap = Snapshot(
             phase=phase, kind=kind, layer=layer or None, phase_index=self.position, n_phases=len(self.phases),
-            iteration=self.iteration, epoch=self.epoch, batch_indices=_frozen(w["idx"]), x=_frozen(w["x"]),
-            y=_frozen(w["y"]), arrays=MappingProxyType({k: _frozen(v) for k, v in arrays.items()}),
+            iteration=self.iteration, epoch=self.epoch, batch_indices=w["frozen"][0], x=w["frozen"][1],
+            y=w["frozen"][2], arrays=MappingProxyType({k: _frozen(v) for k, v in arrays.items()}),
             quantities=quantities, params=self.params_view(), loss=loss, lr=self.lr)
         if kind == "update":
             self._finish_iteration(w["loss"], w["probs"], w["y"], new)
