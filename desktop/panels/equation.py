@@ -3,13 +3,19 @@
 forward:<layer> / backward:<layer>: the layer's ``formula`` (core.api.Formula), with this network's
 names for its input and output; loss: softmax and cross-entropy; update: θ ← θ − α ∂L/∂θ.
 Below, the lecture's numbered backward steps: ✓ computed in this iteration, ▶ computed by this phase.
+
+The phase, the iteration and the loss's value go in a header line; the equations below depend only
+on the phase (and the network), so each distinct page is laid out once and kept as a document:
+a phase step swaps documents instead of parsing and laying out HTML again (~2 ms instead of ~10).
 """
 
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 
 import numpy as np
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
 from core.notation import backward_quantities, lecture_steps
@@ -20,6 +26,7 @@ from desktop.view_model import StepView
 EQ = "font-size: 13pt; font-family: 'DejaVu Serif', serif; margin: 6px 0 6px 12px;"
 LOSS_EQS = ("ŷᵢ = softmax(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ)", "L = −Σᵢ yᵢ log ŷᵢ   (mean over the batch)",
             "∂L/∂ŷᵢ = −yᵢ / ŷᵢ", "∂L/∂zᵢ = ŷᵢ − yᵢ")
+KEPT_PAGES = 64  # laid-out pages kept (a network has 2 per layer + 2 phases)
 
 
 def _eq(text: str) -> str:
@@ -33,13 +40,42 @@ class EquationPanel(Panel):
         super().__init__(parent)
         self.text = QTextBrowser()
         self.text.setStyleSheet("font-size: 12pt;")
-        self.set_body(self.text)
+        self.header = self.make_captioned_body(self.text, caption_pt=13)
+        self._pages: OrderedDict[tuple, QTextDocument] = OrderedDict()
 
     def draw(self, view: StepView) -> str | None:
         if view.phase is None:
             return "Step (F11) to run the first phase: its equation appears here"
-        parts = [f"<h3>{html.escape(view.phase)} &nbsp;<span style='font-weight:normal; color:#888'>"
-                 f"iteration {view.iteration + 1}, epoch {view.epoch + 1}</span></h3>"]
+        header = (f"<b>{html.escape(view.phase)}</b> &nbsp;<span style='color:#888'>"
+                  f"iteration {view.iteration + 1}, epoch {view.epoch + 1}")
+        loss = view.arrays.get("loss") if view.phase == "loss" else None
+        if loss is not None:
+            header += f" · L = {float(loss):.4f}"
+            self.record("loss", np.asarray(loss))
+        self.header.setText(header + "</span>")
+        self._show_page(self._page_html(view))
+        return None
+
+    def _show_page(self, page: str) -> None:
+        """Show ``page``, laid out once and kept (the least recently shown dropped past KEPT_PAGES)."""
+        self.text.ensurePolished()  # (the style sheet's font is the widget's once polished)
+        font = self.text.font()
+        key = (page, font.key())  # a new font (a theme, a zoom) lays the pages out anew
+        doc = self._pages.pop(key, None)
+        if doc is None:
+            doc = QTextDocument(self)
+            doc.setDefaultFont(font)
+            doc.setHtml(page)
+            while len(self._pages) >= KEPT_PAGES:
+                old = self._pages.popitem(last=False)[1]
+                if old is not self.text.document():
+                    old.deleteLater()
+        self._pages[key] = doc
+        if self.text.document() is not doc:
+            self.text.setDocument(doc)
+
+    def _page_html(self, view: StepView) -> str:
+        parts = []
         kind, _, layer = view.phase.partition(":")
         names = [n.name for n in view.nodes]
         if kind in ("forward", "backward") and layer in names:
@@ -47,15 +83,10 @@ class EquationPanel(Panel):
         elif kind == "loss":
             last = view.output_symbols[names[-1]].unicode
             parts += [_eq(e.replace("z", last, 1) if i in (0, 3) else e) for i, e in enumerate(LOSS_EQS)]
-            loss = view.arrays.get("loss")
-            if loss is not None:
-                parts.append(_eq(f"L = {float(loss):.4f}"))
-                self.record("loss", np.asarray(loss))
         elif kind == "update":
             parts += [_eq("θ ← θ − α ∂L/∂θ   for every g, W and bias"), _eq(f"α = {view.lr:g}")]
         parts.append(self._steps_html(view, kind, layer, names))
-        self.text.setHtml("".join(parts))
-        return None
+        return "".join(parts)
 
     def _layer_equations(self, view: StepView, kind: str, i: int) -> list[str]:
         node = view.nodes[i]

@@ -235,4 +235,4 @@ def test_status_counts_iterations_from_one_like_the_panels(qtbot, window):
     press(qtbot, window, Qt.Key.Key_F11)
     per = window.bridge.stepper.batches_per_epoch
     assert window.status.labels["iteration"].text() == f"Iteration: 1 (1 of {per} in epoch 1)"
-    assert "iteration 1, epoch 1" in window.panels["equation"].text.toPlainText()
+    assert "iteration 1, epoch 1" in window.panels["equation"].header.text()

@@ -179,10 +179,14 @@ def test_equation_shows_the_phase_and_ticks_the_lecture_steps(qtbot, stepped):
     text = w.text.toPlainText()
     assert "L = −Σᵢ yᵢ log ŷᵢ" in text and "ŷᵢ − yᵢ" in text
     np.testing.assert_array_equal(w.displayed()["loss"], stepped[1]["loss"].arrays["loss"])
+    assert f"L = {float(stepped[1]['loss'].arrays['loss']):.4f}" in w.header.text()
     w.update_view(stepped[1]["backward:conv2"])
     text = w.text.toPlainText()  # table cells come out one per line: mark, step, label, key
     assert "▶\n7\n∂L/∂g⁽²⁾" in text and "✓\n5\n∂L/∂W⁽¹⁾" in text and "○\n9\n∂L/∂g⁽¹⁾" in text
     assert "∂L/∂g⁽ˡ⁾" in w.text.toPlainText()  # the conv layer's formula
+    assert "backward:conv2" in w.header.text() and "iteration 1, epoch 1" in w.header.text()
+    w.update_view(stepped[1]["loss"])  # a page seen before comes back as it was
+    assert "L = −Σᵢ yᵢ log ŷᵢ" in w.text.toPlainText() and "▶" not in w.text.toPlainText()
 
 
 def test_hover_names_the_element_and_its_value(qtbot, stepped):
