@@ -11,6 +11,7 @@ handler, callable without a real drag (tests, offscreen).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
@@ -94,6 +95,15 @@ class NetworkCanvas(QListWidget):
         elif block.note:
             lines.append(f"<i>{block.note}</i>")
         return "<br>".join(lines)
+
+    def set_highlight(self, name: str | None) -> None:
+        """Frame the block ``name`` (None: none) by changing just the rows whose frame changes, so
+        a phase step repaints two blocks, not the list."""
+        for row in range(1, self.count() - 1):
+            item = self.item(row)
+            block = item.data(BLOCK_ROLE)
+            if block.highlighted != (block.title == name):
+                item.setData(BLOCK_ROLE, replace(block, highlighted=not block.highlighted))
 
     def layer_count(self) -> int:
         return max(0, self.count() - 2)

@@ -181,7 +181,7 @@ class NetworkEditor(QWidget):
         """Frame the block the current training phase touched (None: no block)."""
         if name != self._highlight:
             self._highlight = name
-            self._show_canvas()
+            self.canvas.set_highlight(name)
             item = self.canvas.layer_item(name) if name else None
             if item is not None:
                 self.canvas.scrollToItem(item)
