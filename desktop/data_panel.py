@@ -17,17 +17,25 @@ from core.datasets import available_datasets
 THUMB = 34
 
 
-def thumbnail(img: np.ndarray, size: int = THUMB) -> QPixmap:
-    """(C, H, W) in [0, 1] -> a pixmap (grey for 1 channel, RGB for 3)."""
-    a = np.clip(np.asarray(img, dtype=np.float32), 0, 1)
-    if a.ndim == 3 and a.shape[0] == 3:
-        rgb = np.ascontiguousarray((a.transpose(1, 2, 0) * 255).astype(np.uint8))
-        q = QImage(rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888)
-    else:
-        g = np.ascontiguousarray((a[0] if a.ndim == 3 else a) * 255).astype(np.uint8)
-        q = QImage(g.data, g.shape[1], g.shape[0], g.shape[1], QImage.Format.Format_Grayscale8)
-    return QPixmap.fromImage(q.copy()).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
-                                               Qt.TransformationMode.FastTransformation)
+def thumbnails(x: np.ndarray, size: int = THUMB) -> list[QPixmap]:
+    """A batch (N, C, H, W) in [0, 1] -> one pixmap per sample, at most ``size`` px a side (grey
+    for 1 channel, RGB for 3). Scaled by nearest neighbour for the whole batch at once in numpy."""
+    x = np.asarray(x)
+    h, w = x.shape[-2:]
+    scale = size / max(h, w)
+    rows = (np.arange(max(1, round(h * scale))) / scale).astype(np.intp)
+    cols = (np.arange(max(1, round(w * scale))) / scale).astype(np.intp)
+    a = (np.clip(x[..., rows, :][..., cols], 0, 1) * 255).astype(np.uint8)
+    out = []
+    for img in a:
+        if img.shape[0] == 3:
+            rgb = np.ascontiguousarray(img.transpose(1, 2, 0))
+            q = QImage(rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888)
+        else:
+            g = np.ascontiguousarray(img[0])
+            q = QImage(g.data, g.shape[1], g.shape[0], g.shape[1], QImage.Format.Format_Grayscale8)
+        out.append(QPixmap.fromImage(q))  # (fromImage copies the pixels out of the numpy buffer)
+    return out
 
 
 class DataPanel(QWidget):
@@ -76,6 +84,7 @@ class DataPanel(QWidget):
         self.grid.currentRowChanged.connect(self._on_row)
         lay.addWidget(self.grid, 1)
         self._batch_key = None
+        self._labels_from = None  # (y, probs) the thumbnails' captions were made from
         self._current = ""
         self.refresh_datasets()
         self.combo.activated.connect(self._on_combo)
@@ -139,18 +148,28 @@ class DataPanel(QWidget):
             return
         key = (key, len(x))
         if key != self._batch_key:
-            self._batch_key = key
+            self._batch_key, self._labels_from = key, None
             self.grid.blockSignals(True)
             self.grid.clear()
-            for i in range(len(x)):
-                item = QListWidgetItem(QIcon(thumbnail(x[i])), "")
+            for pixmap in thumbnails(x):
+                item = QListWidgetItem(QIcon(pixmap), "")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
                 self.grid.addItem(item)
             self.grid.blockSignals(False)
-        # labels and predictions change every phase; 32 texts are cheap to set
+        # labels, and predictions once the loss phase made them (the same arrays until then)
+        if self._labels_from is None or self._labels_from[0] is not y or self._labels_from[1] is not probs:
+            self._labels_from = (y, probs)
+            self._show_labels(y, probs, classes)
+        self.grid.blockSignals(True)
+        self.grid.setCurrentRow(min(focus, self.grid.count() - 1))
+        self.grid.blockSignals(False)
+        self.batch_label.setText(f"Batch of {len(x)} (label → prediction; green right, red wrong). "
+                                 "Click one to focus the panels on it.")
+
+    def _show_labels(self, y, probs, classes) -> None:
         preds = None if probs is None else np.asarray(probs).argmax(axis=1)
         name = (lambda k: classes[k] if 0 <= k < len(classes) else str(k))
-        for i in range(min(len(x), self.grid.count())):
+        for i in range(min(len(y), self.grid.count())):
             item = self.grid.item(i)
             lab = name(int(y[i]))
             if preds is None:
@@ -162,11 +181,6 @@ class DataPanel(QWidget):
                 item.setForeground(QColor("#2e8b57") if p == int(y[i]) else QColor("#d0342c"))
             item.setToolTip(f"sample {i + 1} of the batch: label {lab}"
                             + ("" if preds is None else f", predicted {name(int(preds[i]))}"))
-        self.grid.blockSignals(True)
-        self.grid.setCurrentRow(min(focus, self.grid.count() - 1))
-        self.grid.blockSignals(False)
-        self.batch_label.setText(f"Batch of {len(x)} (label → prediction; green right, red wrong). "
-                                 "Click one to focus the panels on it.")
 
     def _on_row(self, row: int) -> None:
         if row >= 0:
