@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from desktop.view_model import StepView
 
 FIRST_STEP_HINT = "Step (F11) to run the first phase"
+KEEP = "keep"  # draw()'s answer when the screen already shows what the view would draw
 
 _WEIGHT_DIMS = {4: ("filter", "channel", "row", "col"), 2: ("out", "in"), 1: ("unit",)}
 _MAP_DIMS = {4: ("sample", "channel", "row", "col"), 3: ("channel", "row", "col"), 2: ("row", "col"), 1: ("unit",)}
@@ -33,6 +34,39 @@ def format_value(v: float) -> str:
     return f"{v:.3e}"
 
 
+class Caption(QLabel):
+    """A wrapping caption whose height only grows at a given width.
+
+    A text that wraps to fewer lines on the next step leaves room rather than shrink the caption:
+    a caption that changes height relayouts, resizes and repaints the plot below it (a plot's
+    axes are laid out anew), which was most of a phase step's cost in the input and output panels.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self._held = (-1, 0)  # (width, height held at that width)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        if text != self.text():
+            super().setText(text)
+            self._hold()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._hold()
+
+    def _hold(self) -> None:
+        w = self.width()
+        need = self.heightForWidth(w) if w > 0 else -1
+        need = need if need >= 0 else self.sizeHint().height()  # (-1: not laid out or no text)
+        width, held = self._held
+        if w != width or need > held:  # a new width starts afresh; at the same width, only grow
+            self._held = (w, need)
+            self.setMinimumHeight(need)
+
+
 class Panel(QWidget):
     """Base of every panel. Subclasses set ``title``, build ``self.body`` and implement ``draw``."""
 
@@ -46,6 +80,7 @@ class Panel(QWidget):
         self._pending = False
         self._shown: dict[str, np.ndarray] = {}
         self._index_info: dict[str, tuple[str, tuple, tuple]] = {}
+        self._drawn_from: tuple | None = None
         self._stack = QStackedWidget()
         self._hint = QLabel(FIRST_STEP_HINT)
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -81,8 +116,7 @@ class Panel(QWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
-        caption = QLabel()
-        caption.setWordWrap(True)
+        caption = Caption()
         caption.setStyleSheet(f"font-size: {caption_pt}pt;")
         if top is not None:
             layout.addLayout(top)
@@ -110,8 +144,20 @@ class Panel(QWidget):
         self.caption = self.make_captioned_body(self.grid, caption_pt, top)
 
     def draw(self, view: StepView) -> str | None:
-        """Draw ``view``; return a hint text when there is nothing to show, else None."""
+        """Draw ``view``; return a hint text when there is nothing to show, KEEP when nothing
+        changed (see ``unchanged``), else None."""
         raise NotImplementedError
+
+    def unchanged(self, *inputs) -> bool:
+        """True if the last draw was made from the same ``inputs``; else remember them.
+
+        Arrays count as the same when they are the same object (a view's arrays are immutable
+        snapshots, kept referenced here so their ids stay unique); other inputs by equality."""
+        last, self._drawn_from = self._drawn_from, inputs
+        if last is None or len(last) != len(inputs):
+            return False
+        return all((a is b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else a == b
+                   for a, b in zip(inputs, last))
 
     def record(self, key: str, array: np.ndarray, prefix: tuple = (), name: str | None = None) -> None:
         """Note that ``array`` is shown under ``key``; ``prefix`` = leading index parts, e.g. (("sample", 3),)."""
@@ -152,9 +198,14 @@ class Panel(QWidget):
 
     def _redraw(self) -> None:
         self._pending = False
+        kept = self._shown, self._index_info
         self._shown, self._index_info = {}, {}
         hint = self.draw(self._view) if self._view is not None else FIRST_STEP_HINT
+        if hint is KEEP:
+            self._shown, self._index_info = kept
+            return
         if hint:
+            self._drawn_from = None
             self._hint.setText(hint)
             self._stack.setCurrentWidget(self._hint)
         else:

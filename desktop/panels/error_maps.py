@@ -58,5 +58,7 @@ class ErrorMapsPanel(Panel):
                               highlight=layer == view.layer and view.phase.startswith("backward"))
             self.record(q.key, err, prefix=(("sample", focus),))
             any_shown = True
-        return None if any_shown else ("The errors ∂L/∂z appear during the backward pass: "
-                                       "Step (F11) through the forward pass and the loss first")
+        if any_shown or view.iteration > 0:  # (later iterations: the maps, greyed until computed)
+            return None
+        return ("The errors ∂L/∂z appear during the backward pass: "
+                "Step (F11) through the forward pass and the loss first")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from desktop.panels.base import Panel
+from desktop.panels.base import KEEP, Panel
 from desktop.panels.plot_style import ThemedLayoutWidget
 from desktop.view_model import StepView
 
@@ -47,9 +47,20 @@ class OutputPanel(Panel):
 
     def draw(self, view: StepView) -> str | None:
         probs = view.focused("probs")
-        if probs is None:
+        if probs is None and (view.iteration == 0 or view.y is None):
             return "ŷ = softmax(z) appears after the loss phase: Step (F11) through the forward pass"
-        k, focus = len(probs), min(view.focus, len(view.y) - 1)
+        focus = min(view.focus, len(view.y) - 1)
+        if probs is None:  # a later iteration's forward pass: the plots stay, empty until the loss
+            if self.unchanged(None, view.y, focus, view.classes):
+                return KEEP
+            for bars in (self.probs, self.label, self.diff):
+                bars.setOpts(x=[], height=[])
+            self.caption.setText(f"sample {focus + 1}: label y = <b>{view.classes[int(view.y[focus])]}</b>. "
+                                 "ŷ = softmax(z) appears after the loss phase.")
+            return None
+        k = len(probs)
+        if self.unchanged(view.arrays["probs"], view.y, focus, view.classes):
+            return KEEP  # the backward phases leave ŷ as it is
         y = np.zeros(k)
         y[int(view.y[focus])] = 1
         diff = probs - y
