@@ -16,20 +16,19 @@ Tiling (``Tiling.of(shape)``), per array shape:
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QTextOption
 from PySide6.QtWidgets import QGraphicsTextItem
 
 from desktop.panels.plot_style import ThemedLayoutWidget, colours, style_axis
 
 HIGHLIGHT = "#ff9f1c"
-TITLE_SIZE = "9pt"
+TITLE_PT = 9.0
 TITLE_H = 34  # px: a title of up to two lines
 MIN_TILE = 70  # px: narrower cells are not worth another column
 BAR_AXIS = 40  # px: the colour bar's tick labels
@@ -172,20 +171,39 @@ class Tiling:
 
 
 class _Title(pg.GraphicsWidget):
-    """A cell's title that wraps to the cell's width, so a long title never widens the grid."""
+    """A cell's title that wraps to the cell's width, so a long title never widens the grid.
+
+    Plain text with the colour and weight set as properties (no HTML to parse): a phase step
+    re-titles a dozen cells, and only a changed text or weight is laid out again."""
 
     def __init__(self):
         super().__init__()
         self._width = 0.0
         self.item = QGraphicsTextItem(self)
+        option = QTextOption(Qt.AlignmentFlag.AlignHCenter)
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        self.item.document().setDefaultTextOption(option)
+        self._font = QFont()
+        self._font.setPointSizeF(TITLE_PT)
+        self.item.setFont(self._font)
+        self.text = ""
         self.setMinimumWidth(10)
         self.setPreferredWidth(10)
 
     def set_text(self, text: str, colour: QColor, bold: bool = False) -> None:
-        weight = "bold" if bold else "normal"
-        self.item.setHtml(f"<div align='center' style='color:{colour.name(QColor.NameFormat.HexArgb)}; "
-                          f"font-size:{TITLE_SIZE}; font-weight:{weight}'>{html.escape(text)}</div>")
-        self._fit(force=True)
+        relayout = False
+        if text != self.text:
+            self.text = text
+            self.item.setPlainText(text)
+            relayout = True
+        if bold != self._font.bold():
+            self._font.setBold(bold)
+            self.item.setFont(self._font)
+            relayout = True
+        if colour != self.item.defaultTextColor():
+            self.item.setDefaultTextColor(colour)
+        if relayout:
+            self._fit(force=True)
 
     def _fit(self, force: bool = False) -> None:
         w = self.size().width()
@@ -225,6 +243,7 @@ class _Cell:
         self.tiling: Tiling | None = None
         self.title = None
         self.highlight = None
+        self.framed = False
         self.dim = False
         self.cmap = None
         self.bar_state = None
@@ -400,7 +419,9 @@ class ImageGrid(ThemedLayoutWidget):
         _, fg, dimmed = colours(self)
         colour = QColor(HIGHLIGHT) if highlight else (dimmed if dim else fg)
         cell.title_item.set_text(title, colour, bold=highlight)
-        cell.vb.setBorder(pg.mkPen(HIGHLIGHT, width=3) if highlight else None)
+        if highlight != cell.framed:
+            cell.framed = highlight
+            cell.vb.setBorder(pg.mkPen(HIGHLIGHT, width=3) if highlight else None)
 
     def restyle(self) -> None:
         super().restyle()
