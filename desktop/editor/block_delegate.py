@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from desktop.editor.block_info import BlockInfo
@@ -23,6 +23,7 @@ CONNECTOR = 12  # px of connector line above each block but the first
 MAX_WIDTH = 380
 PAD = 8
 ERROR_LINES = 2
+MAX_PICTURES = 256  # cached block pictures (a network's blocks × selected or not × a few widths)
 
 RED = QColor("#c62828")
 RED_BG = QColor("#fdecea")
@@ -55,6 +56,7 @@ class BlockDelegate(QStyledItemDelegate):
         self._bold.setBold(True)
         self._small = QFont()
         self._small.setPointSizeF(max(7.0, self._small.pointSizeF() * 0.9))
+        self._pictures: dict[tuple, tuple[Block, QPixmap]] = {}
 
     # --- geometry -------------------------------------------------------------------------------
 
@@ -85,19 +87,37 @@ class BlockDelegate(QStyledItemDelegate):
     # --- painting -------------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option, index) -> None:
+        """Draw the block from a cached picture of it: a phase step moves the highlight and
+        scrolls the list, repainting blocks that have not changed."""
         block: Block = index.data(BLOCK_ROLE)
         if block is None:
             return super().paint(painter, option, index)
+        selected = bool(option.state & QStyle.State_Selected)
+        dpr = painter.device().devicePixelRatioF()
+        key = (id(block), option.rect.width(), option.rect.height(), selected, dpr)
+        cached = self._pictures.get(key)
+        if cached is None:
+            if len(self._pictures) > MAX_PICTURES:
+                self._pictures.clear()
+            pm = QPixmap(round(option.rect.width() * dpr), round(option.rect.height() * dpr))
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            self._paint_block(p, QRect(0, 0, option.rect.width(), option.rect.height()), block, selected)
+            p.end()
+            cached = self._pictures[key] = (block, pm)  # (the block kept: its id stays unique)
+        painter.drawPixmap(option.rect.topLeft(), cached[1])
+
+    def _paint_block(self, painter: QPainter, rect: QRect, block: Block, selected: bool) -> None:
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing)
-        r = self.block_rect(option.rect, block)
+        r = self.block_rect(rect, block)
         if not block.first:
             x = r.center().x()
             painter.setPen(QPen(MUTED, 1.5))
-            painter.drawLine(x, option.rect.top(), x, r.top())
+            painter.drawLine(x, rect.top(), x, r.top())
             painter.drawLine(x - 4, r.top() - 5, x, r.top())
             painter.drawLine(x + 4, r.top() - 5, x, r.top())
-        selected = bool(option.state & QStyle.State_Selected)
         bg = (RED_BG if block.error else SELECTED_BG if selected
               else GREY_BG if block.kind != "layer" or block.note else QColor("white"))
         border = RED if block.error else BLUE if selected else QColor("#9e9e9e")

@@ -15,8 +15,8 @@ from dataclasses import replace
 from typing import Callable
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QPainter, QPen
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QMenu
+from PySide6.QtGui import QColor, QDrag, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QListWidget, QListWidgetItem, QMenu
 
 from desktop.editor.block_delegate import BLOCK_ROLE, Block, BlockDelegate
 from desktop.editor.layer_palette import LAYER_TYPE_MIME
@@ -41,8 +41,11 @@ class NetworkCanvas(QListWidget):
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.setStyleSheet("QListWidget { background: #fafafa; border: none; }"
-                           "QListWidget::item { border: none; background: transparent; }")
+        # a palette, not a style sheet: the style-sheet style paints every block several times slower
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.Base, QColor("#fafafa"))
+        self.setPalette(pal)
         self.setMinimumWidth(240)
         self.customContextMenuRequested.connect(self._context_menu)
         self.itemDoubleClicked.connect(self._emit_selected)
