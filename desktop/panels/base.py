@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.view_model import StepView
@@ -32,6 +33,23 @@ def format_value(v: float) -> str:
     if v == 0 or (1e-3 <= abs(v) < 1e4):
         return f"{v:.4f}"
     return f"{v:.3e}"
+
+
+def set_look(widget: QWidget, pt: float, colour: str | None = None, monospace: bool = False) -> None:
+    """Font size (and text colour) of a widget that redraws often, set as properties: a style
+    sheet would paint it, and every child such as a scroll bar, through the much slower
+    style-sheet style."""
+    font = QFont(widget.font())
+    if monospace:
+        font.setFamily("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setPointSizeF(pt)
+    widget.setFont(font)
+    if colour is not None:
+        pal = widget.palette()
+        pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+        pal.setColor(QPalette.ColorRole.Text, QColor(colour))
+        widget.setPalette(pal)
 
 
 class Caption(QLabel):
@@ -85,9 +103,9 @@ class Panel(QWidget):
         self._hint = QLabel(FIRST_STEP_HINT)
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
-        self._hint.setStyleSheet("font-size: 13pt; color: #888;")
+        set_look(self._hint, pt=13, colour="#888")
         self._hover_label = QLabel(" ")
-        self._hover_label.setStyleSheet("font-family: monospace; font-size: 9pt; color: #aaa;")
+        set_look(self._hover_label, pt=9, colour="#aaa", monospace=True)
         self._hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
@@ -117,7 +135,7 @@ class Panel(QWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         caption = Caption()
-        caption.setStyleSheet(f"font-size: {caption_pt}pt;")
+        set_look(caption, pt=caption_pt)
         if top is not None:
             layout.addLayout(top)
         layout.addWidget(caption)

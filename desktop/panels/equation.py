@@ -19,7 +19,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
 from core.notation import backward_quantities, lecture_steps
-from desktop.panels.base import Panel
+from desktop.panels.base import Panel, set_look
 from desktop.panels.feature_maps import shape_text
 from desktop.view_model import StepView
 
@@ -39,7 +39,7 @@ class EquationPanel(Panel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.text = QTextBrowser()
-        self.text.setStyleSheet("font-size: 12pt;")
+        set_look(self.text, pt=12)
         self.header = self.make_captioned_body(self.text, caption_pt=13)
         self._pages: OrderedDict[tuple, QTextDocument] = OrderedDict()
 
