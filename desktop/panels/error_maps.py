@@ -1,7 +1,8 @@
 """Backpropagated errors ∂L/∂z for the focused sample, labelled as the lecture's steps.
 
 Every error the backward pass produces — ∂L/∂ŷ, ∂L/∂z⁽⁴⁾, ∂L/∂a⁽³⁾, ∂L/∂z⁽³⁾ … ∂L/∂x — in the
-order it is computed (last layer first); those not computed yet in this iteration are greyed.
+order it is computed (last layer first); those not computed yet in this iteration are greyed (the
+same title, so that nothing is laid out again as the backward pass fills them).
 Flatten layers' errors are left out (the same numbers as the dense layer's, reshaped). Colours:
 blue-white-red, levels symmetric around zero, one colour bar per map (the errors shrink by orders
 of magnitude going backward, so a shared scale would show only the last layer).
@@ -29,16 +30,29 @@ def error_quantities(nodes) -> list:
     return out
 
 
+def error_shapes(nodes) -> dict[str, tuple]:
+    """One sample's shape of each error: ∂L/∂ŷ and a layer's ∂L/∂(output) have its output's shape,
+    ∂L/∂(input) its input's."""
+    shapes = {"probs.grad": tuple(nodes[-1].out_shape)}
+    for node in nodes:
+        shapes[f"{node.name}.grad_out"] = tuple(node.out_shape)
+        shapes[f"{node.name}.grad_in"] = tuple(node.in_shape)
+    return shapes
+
+
 class ErrorMapsPanel(Panel):
     title = "Error maps ∂L/∂z"
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.grid = self.make_grid()
-        self.set_body(self.grid)
+        self.caption = self.make_captioned_body(self.grid, caption_pt=9)
+        self.caption.setText("In the order backprop computes them; \"step k\" is the lecture's k-th backward "
+                             "step. Greyed: not computed yet in this iteration.")
 
     def draw(self, view: StepView) -> str | None:
         qs = error_quantities(view.nodes)
+        shapes = error_shapes(view.nodes)
         keys = [q.key for q in qs]
         self.grid.set_cells([keys[i:i + COLUMNS] for i in range(0, len(keys), COLUMNS)], colorbars=True)
         focus = min(view.focus, len(view.x) - 1) if view.x is not None else 0
@@ -47,12 +61,12 @@ class ErrorMapsPanel(Panel):
         for q in qs:
             q = labels.get(q.key, q)
             step = f"step {q.step} · " if q.step else ""
+            title = f"{step}{q.label} ({shape_text(shapes[q.key])})"  # the levels: on the colour bar
             err = view.focused(q.key)
             if err is None:
-                self.grid.clear_map(q.key, f"{step}{q.label} — not yet")
+                self.grid.clear_map(q.key, title)
                 continue
             levels = symmetric_levels(err)
-            title = f"{step}{q.label} ({shape_text(err.shape)})"  # the levels: on the colour bar
             layer = view.nodes[-1].name if q.key == "probs.grad" else q.key.split(".")[0]
             self.grid.set_map(q.key, err, title, levels, DIVERGING,
                               highlight=layer == view.layer and view.phase.startswith("backward"))

@@ -2,7 +2,8 @@
 
 One row per block of the lecture's network (conv → sigmoid → pool; dense → sigmoid; dense);
 flatten layers are left out (their output is the pool's, reshaped). The layer the current phase
-touched is framed and its title bold. Levels: 0..1 for non-negative outputs up to 1 (sigmoid,
+touched is framed and its title bold; a layer not run yet in this iteration keeps its title, greyed
+(a title that changed wording would be laid out again, and the grid with it). Levels: 0..1 for non-negative outputs up to 1 (sigmoid,
 pooled sigmoid), otherwise symmetric around zero (diverging colours), rounded to 1-2-5 steps.
 """
 
@@ -37,7 +38,8 @@ class FeatureMapsPanel(Panel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.grid = self.make_grid()
-        self.set_body(self.grid)
+        self.caption = self.make_captioned_body(self.grid, caption_pt=9)
+        self.caption.setText("Framed: the layer of this phase. Greyed: not computed yet in this iteration.")
 
     def draw(self, view: StepView) -> str | None:
         rows = block_rows(view.nodes)
@@ -51,7 +53,7 @@ class FeatureMapsPanel(Panel):
                 title = f"{node.name} — {symbols[node.name].unicode} ({shape_text(node.out_shape)})"
                 maps = view.focused(key)
                 if maps is None:
-                    self.grid.clear_map(key, title + " — not computed yet")
+                    self.grid.clear_map(key, title)
                     continue
                 levels, cmap = auto_style(maps)
                 self.grid.set_map(key, maps, title, levels, cmap, highlight=node.name == view.layer)

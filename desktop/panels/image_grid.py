@@ -391,8 +391,9 @@ class ImageGrid(ThemedLayoutWidget):
         if cell.colorbar is not None and cell.colorbar.opacity() < 1:
             cell.colorbar.setOpacity(1)
         if cell.colorbar is not None and (cmap, levels) != cell.bar_state:  # axis relayout: only on change
+            if cell.bar_state is None or cmap is not cell.bar_state[0]:  # (a new lookup table: costly)
+                cell.colorbar.setColorMap(cmap)
             cell.bar_state = (cmap, levels)
-            cell.colorbar.setColorMap(cmap)
             cell.colorbar.setLevels(levels)
             cell.colorbar.axis.setTicks([bar_ticks(levels)])  # three labels stay legible in a short bar
         if tiling != cell.tiling:

@@ -54,7 +54,7 @@ class OutputPanel(Panel):
             if self.unchanged(None, view.y, focus, view.classes):
                 return KEEP
             for bars in (self.probs, self.label, self.diff):
-                bars.setOpts(x=[], height=[])
+                bars.setOpacity(0)  # (not new data: that re-bounds the plots and repaints them thrice)
             self.caption.setText(f"sample {focus + 1}: label y = <b>{view.classes[int(view.y[focus])]}</b>. "
                                  "ŷ = softmax(z) appears after the loss phase.")
             return None
@@ -71,6 +71,8 @@ class OutputPanel(Panel):
             for p in (self.top, self.bottom):
                 p.getAxis("bottom").setTicks(ticks)
                 p.setXRange(-0.6, k - 0.4, padding=0)
+        for bars in (self.probs, self.label, self.diff):
+            bars.setOpacity(1)
         self.probs.setOpts(x=xs - 0.2, height=probs)
         self.label.setOpts(x=xs + 0.2, height=y)
         self.diff.setOpts(x=xs, height=diff, brushes=[pg.mkBrush(RED if d > 0 else BLUE) for d in diff])

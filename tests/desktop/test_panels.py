@@ -103,6 +103,16 @@ def test_error_maps_show_the_backpropagated_errors(qtbot, stepped):
     assert lo == -hi and hi >= np.abs(d["sig1.grad_in"]).max()
 
 
+def test_an_error_not_computed_yet_keeps_its_title_greyed(qtbot, stepped):
+    w = shown(qtbot, ErrorMapsPanel, stepped[1]["backward:fc2"])
+    cell = w.grid.cells["sig1.grad_in"]
+    before = cell.title
+    assert cell.dim and "sig1.grad_in" not in w.displayed() and "(6×24×24)" in before
+    w.update_view(stepped[1]["backward:sig1"])
+    assert cell.title == before and not cell.dim  # the same words, now in full colour
+    assert w.displayed()["sig1.grad_in"].shape == (6, 24, 24)
+
+
 def test_filters_show_the_parameters(qtbot, stepped):
     view = stepped[1]["forward:conv1"]
     w = shown(qtbot, FiltersPanel, view)
