@@ -38,8 +38,9 @@ def offer_recovery(window) -> bool:
 
 
 def run_app(argv=None) -> int:
-    from core.runtime import tune_allocator
+    from core.runtime import limit_blas_threads, tune_allocator
 
+    limit_blas_threads(1)  # (before numpy loads) the GUI thread keeps a core while the worker trains
     tune_allocator()
     app = make_app(argv)
     from desktop.main_window import MainWindow
