@@ -2,8 +2,9 @@
 
 Phase and iteration steps run on the GUI thread (they take milliseconds). Run and "finish the
 epoch" run in a worker QThread: whole iterations on the engine's fast path, polled between
-iterations for pause/cancel, and at most ``VIEW_RATE`` times a second one iteration phase by
-phase so that the panels get real arrays to draw. While the worker runs, the GUI thread never
+iterations for pause/cancel, and at most ``VIEW_RATE`` times a second, and not before the GUI
+would draw it (``next_view_at``), one iteration phase by phase so that the panels get real arrays
+to draw. While the worker runs, the GUI thread never
 touches the Stepper; it only receives views (immutable) and reads ``boundary_state()``.
 
 With enabled breakpoints (``bridge.breakpoints``, core.debugger.breakpoints) Run and "finish the
@@ -73,8 +74,19 @@ class _Worker(QThread):
                 return st.offset + st.batch_size >= st.n_train
             return False
 
+        def progress() -> tuple[int, int, str]:
+            if total:
+                return done, total, ""
+            # open-ended (Run): where the current epoch is, a bar that moves (no busy animation,
+            # which repaints the status bar sixty times a second while the worker trains)
+            size = max(st.batch_size, 1)
+            return -(-st.offset // size), st.batches_per_epoch, f"epoch {st.epoch + 1}: "
+
         def should_stop() -> bool:
-            return finished() or time.perf_counter() >= next_view or last_one()
+            return finished() or view_due() or last_one()
+
+        def view_due() -> bool:  # (and the GUI would draw it: b.next_view_at)
+            return time.perf_counter() >= max(next_view, b.next_view_at)
 
         def on_snapshot(snap) -> None:  # the debug run: every phase is recorded, views throttled
             nonlocal done, next_view
@@ -83,10 +95,10 @@ class _Worker(QThread):
                 return
             done += 1
             now = time.perf_counter()
-            if now >= next_view and not finished():
+            if view_due() and not finished():
                 b.speed = (done - n0) / max(now - t0, 1e-9)
                 b._emit_view()
-                b.sigProgress.emit(done, total)
+                b.sigProgress.emit(*progress())
                 next_view = now + interval
 
         try:
@@ -113,7 +125,7 @@ class _Worker(QThread):
                     now = time.perf_counter()
                     b.speed = (done - n0) / max(now - t0, 1e-9)
                     b._emit_view()
-                    b.sigProgress.emit(done, total)
+                    b.sigProgress.emit(*progress())
                     next_view = now + interval
         except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; the app must live
             self.error = b._locate_error(exc)
@@ -128,7 +140,7 @@ class EngineBridge(QObject):
     """Owns the Stepper and the IterationRecord; every engine action of the GUI goes through here."""
 
     sigView = Signal(object)  # StepView
-    sigProgress = Signal(int, int)  # done, total (0: open-ended)
+    sigProgress = Signal(int, int, str)  # done, total, what they count (a Run: the epoch's iterations)
     sigError = Signal(str, str)  # message, layer ("" if none)
     sigRunningChanged = Signal(bool)
     sigNetworkChanged = Signal()  # a new Network/Stepper (phases changed)
@@ -144,6 +156,9 @@ class EngineBridge(QObject):
         self.last_record: IterationRecord | None = None  # the last complete iteration
         self.focus = 0
         self.speed = 0.0  # iterations per second of the last run
+        # while running, the GUI sets when it will next draw: no view is made (an iteration run
+        # phase by phase, every array kept) before it would be drawn
+        self.next_view_at = 0.0
         self._worker: _Worker | None = None
         self._boundary = self.stepper.state()
         self.breakpoints = BreakpointSet()  # checked by Run / finish-epoch while any is enabled

@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LECTURE = ROOT / "resources" / "networks" / "lecture.json"
 DEFAULT_DATASET = "mnist-5k"
 SESSION_FILTER = "Backstep sessions (*.bstep);;All files (*)"
-DRAW_SHARE = 0.06  # while running, at most this share of the time goes to drawing (update + paint)
+DRAW_SHARE = 0.06  # while running, the GUI thread's CPU time is at most this share of the wall time
+MAX_REDRAW_GAP = 2.0  # s: ... but the panels are redrawn at least this often (a first, cold draw is slow)
 NETWORK_FILTER = "Network specs (*.json);;All files (*)"
 
 
@@ -59,10 +60,9 @@ class MainWindow(QMainWindow):
         self._spec_ok = True
         self._error_layers: set[str] = set()
         self._pending_view = None
-        self._next_draw = 0.0
+        self._draw_began = (0.0, 0.0)  # (wall clock, GUI thread CPU time) when the last draw began
         self._draw_steps: list = []
         self._draw_scheduled = False
-        self._draw_time = 0.0
         self._saved_key = None
         self._replacing = False
 
@@ -185,9 +185,12 @@ class MainWindow(QMainWindow):
             self._schedule_draw()
 
     def _schedule_draw(self) -> None:
-        # coalesce: only the newest view is drawn, and drawing takes under DRAW_SHARE of the time
+        """Coalesce: only the newest view is drawn, and not before the GUI thread's CPU time since
+        the last draw began (the drawing, the painting Qt does after it, everything else) is
+        DRAW_SHARE of the time: the rest of the machine trains."""
         self._draw_scheduled = True
-        QTimer.singleShot(int(max(0.0, self._next_draw - time.perf_counter()) * 1000), self._draw_pending)
+        delay = self._earliest_draw() - time.perf_counter()
+        QTimer.singleShot(int(max(0.0, delay) * 1000), self._draw_pending)
 
     def _draw_pending(self) -> None:
         """While running: draw the newest view one panel per event-loop turn, so input stays responsive."""
@@ -195,25 +198,26 @@ class MainWindow(QMainWindow):
         view, self._pending_view = self._pending_view, None
         if view is None or not self.bridge.running:
             return
-        # each step paints at once (repaint), so the time budget below counts the painting too
+        self._draw_began = (time.perf_counter(), time.thread_time())
+        # each step paints at once (repaint), so one event-loop turn holds one panel's work
         self._draw_steps = [lambda p=p: (self._draw_panel(p, view), p.repaint()) for p in self.panels.values()]
         self._draw_steps.append(lambda: self._draw_rest(view))
-        self._draw_time = 0.0
         QTimer.singleShot(0, self._draw_next)
 
     def _draw_next(self) -> None:
         if not self._draw_steps:
             return
-        t0 = time.perf_counter()
         self._draw_steps.pop(0)()
-        t1 = time.perf_counter()
-        self._draw_time += t1 - t0
         if self._draw_steps:
             QTimer.singleShot(0, self._draw_next)
             return
-        self._next_draw = t1 + self._draw_time * (1 - DRAW_SHARE) / DRAW_SHARE
+        self.bridge.next_view_at = self._earliest_draw()  # the worker makes no view sooner
         if self._pending_view is not None and not self._draw_scheduled:
             self._schedule_draw()
+
+    def _earliest_draw(self) -> float:
+        wall, cpu = self._draw_began
+        return wall + min((time.thread_time() - cpu) / DRAW_SHARE, MAX_REDRAW_GAP)
 
     def _draw(self, view) -> None:
         for panel in self.panels.values():
@@ -268,6 +272,8 @@ class MainWindow(QMainWindow):
         self.controls.set_running(running)
         if running:
             self.status.show_progress(0, 0)
+            self._draw_began = (time.perf_counter(), time.thread_time())  # the CPU budget starts now
+            self.bridge.next_view_at = 0.0
         else:  # the bridge sends the final view next; drop any half-drawn one
             self.status.hide_progress()
             self._draw_steps, self._pending_view = [], None

@@ -64,13 +64,11 @@ class StatusBar(QStatusBar):
         self.setStyleSheet("")
         self.showMessage(message, ms)
 
-    def show_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-            self.progress.setFormat("%v / %m iterations")
-        else:
-            self.progress.setRange(0, 0)  # busy: open-ended run
+    def show_progress(self, done: int, total: int, what: str = "") -> None:
+        """``done`` of ``total`` iterations (of ``what``, e.g. "epoch 3: "); total 0: starting."""
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(min(done, total) if total > 0 else 0)
+        self.progress.setFormat(f"{what}%v / %m iterations" if total > 0 else "starting…")
         self.progress.show()
         self.cancel.show()
 

@@ -110,6 +110,9 @@ def test_run_then_pause_with_f5(qtbot, window):
     assert window.actions["run"].text() == "&Pause"
     assert not window.actions["step_phase"].isEnabled()
     qtbot.waitUntil(lambda: b.stepper.iteration >= 3, timeout=20000)
+    bar = window.status.progress  # an open-ended run shows the epoch's progress, not a busy bar
+    qtbot.waitUntil(lambda: bar.format().startswith("epoch 1: "), timeout=10000)
+    assert bar.maximum() == b.stepper.batches_per_epoch and bar.value() >= 1
     press(qtbot, window, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: not b.running, timeout=10000)
     assert window.actions["run"].text() == "&Run"
