@@ -22,11 +22,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from core.runtime import limit_blas_threads, tune_allocator  # noqa: E402 - before numpy, as the app does
+
+limit_blas_threads(1)
+tune_allocator()
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-ROUNDS = 3
+ROUNDS = 7
 
 
 def main() -> int:
