@@ -7,7 +7,6 @@ While running, views arrive at most ~10/s and are coalesced: only the newest one
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +30,7 @@ from desktop.debugger import debugger_to_extra, restore_debugger
 from desktop.debugger.install import install_debugger
 from desktop.dialogs import PluginsDialog, ask, show_about, show_error
 from desktop.editor.network_editor import NetworkEditor
+from desktop.run_drawing import RunDrawer
 from desktop.status import StatusBar
 from desktop.theme import apply_theme, current_theme
 
@@ -38,8 +38,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LECTURE = ROOT / "resources" / "networks" / "lecture.json"
 DEFAULT_DATASET = "mnist-5k"
 SESSION_FILTER = "Backstep sessions (*.bstep);;All files (*)"
-DRAW_SHARE = 0.06  # while running, the GUI thread's CPU time is at most this share of the wall time
-MAX_REDRAW_GAP = 2.0  # s: ... but the panels are redrawn at least this often (a first, cold draw is slow)
 NETWORK_FILTER = "Network specs (*.json);;All files (*)"
 
 
@@ -56,13 +54,10 @@ class MainWindow(QMainWindow):
         spec = spec or load_spec(LECTURE)
         dataset = load_dataset(dataset_name)
         self.bridge = EngineBridge(Network(spec, self.registry), dataset, dataset_name, batch_size=batch_size)
+        self.run_drawer = RunDrawer(self.bridge, self._draw_steps, self)
         self.remember_layout = remember_layout
         self._spec_ok = True
         self._error_layers: set[str] = set()
-        self._pending_view = None
-        self._draw_began = (0.0, 0.0)  # (wall clock, GUI thread CPU time) when the last draw began
-        self._draw_steps: list = []
-        self._draw_scheduled = False
         self._saved_key = None
         self._replacing = False
 
@@ -176,48 +171,17 @@ class MainWindow(QMainWindow):
         self.status.show_info(f"Weights reset from seed {self.bridge.stepper.seed}")
 
     def _on_view(self, view) -> None:
-        if not self.bridge.running:
-            self._pending_view, self._draw_steps = None, []
-            self._draw(view)
+        if self.bridge.running:
+            self.run_drawer.offer(view)
             return
-        self._pending_view = view
-        if not self._draw_steps and not self._draw_scheduled:
-            self._schedule_draw()
+        self.run_drawer.stop()
+        self._draw(view)
 
-    def _schedule_draw(self) -> None:
-        """Coalesce: only the newest view is drawn, and not before the GUI thread's CPU time since
-        the last draw began (the drawing, the painting Qt does after it, everything else) is
-        DRAW_SHARE of the time: the rest of the machine trains."""
-        self._draw_scheduled = True
-        delay = self._earliest_draw() - time.perf_counter()
-        QTimer.singleShot(int(max(0.0, delay) * 1000), self._draw_pending)
-
-    def _draw_pending(self) -> None:
-        """While running: draw the newest view one panel per event-loop turn, so input stays responsive."""
-        self._draw_scheduled = False
-        view, self._pending_view = self._pending_view, None
-        if view is None or not self.bridge.running:
-            return
-        self._draw_began = (time.perf_counter(), time.thread_time())
-        # each step paints at once (repaint), so one event-loop turn holds one panel's work
-        self._draw_steps = [lambda p=p: (self._draw_panel(p, view), p.repaint()) for p in self.panels.values()]
-        self._draw_steps.append(lambda: self._draw_rest(view))
-        QTimer.singleShot(0, self._draw_next)
-
-    def _draw_next(self) -> None:
-        if not self._draw_steps:
-            return
-        self._draw_steps.pop(0)()
-        if self._draw_steps:
-            QTimer.singleShot(0, self._draw_next)
-            return
-        self.bridge.next_view_at = self._earliest_draw()  # the worker makes no view sooner
-        if self._pending_view is not None and not self._draw_scheduled:
-            self._schedule_draw()
-
-    def _earliest_draw(self) -> float:
-        wall, cpu = self._draw_began
-        return wall + min((time.thread_time() - cpu) / DRAW_SHARE, MAX_REDRAW_GAP)
+    def _draw_steps(self, view) -> list:
+        """A view's draw for RunDrawer: one panel per step, each painted at once (repaint), so an
+        event-loop turn holds one panel's work and input stays responsive."""
+        steps = [lambda p=p: (self._draw_panel(p, view), p.repaint()) for p in self.panels.values()]
+        return steps + [lambda: self._draw_rest(view)]
 
     def _draw(self, view) -> None:
         for panel in self.panels.values():
@@ -272,11 +236,10 @@ class MainWindow(QMainWindow):
         self.controls.set_running(running)
         if running:
             self.status.show_progress(0, 0)
-            self._draw_began = (time.perf_counter(), time.thread_time())  # the CPU budget starts now
-            self.bridge.next_view_at = 0.0
+            self.run_drawer.start()
         else:  # the bridge sends the final view next; drop any half-drawn one
             self.status.hide_progress()
-            self._draw_steps, self._pending_view = [], None
+            self.run_drawer.stop()
 
     # --- the network ----------------------------------------------------------------------------
 
