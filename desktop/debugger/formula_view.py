@@ -19,13 +19,14 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFrame, QHeaderView, QLabel, QStackedWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFrame, QHeaderView, QLabel, QScrollArea, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.debugger.explain import Explanation, explain
 
 MATH_FONTS = "'DejaVu Sans', 'Noto Sans', 'Segoe UI', 'Cambria Math', sans-serif"
 MAX_ROWS = 2000  # terms beyond this are summed but not listed
+TABLE_MIN_H = 130  # px: the table shows a few terms however short the dock
 HINT = "Click an element of a map — an error pixel, a weight gradient, a pooled value — to see its formula."
 
 
@@ -117,9 +118,16 @@ class FormulaView(QDockWidget):
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label.setWordWrap(True)
         self.hint_label.setStyleSheet("font-size: 13pt; color: #888; padding: 20px;")
+        self.table.setMinimumHeight(TABLE_MIN_H)
+        # in a short dock the page scrolls rather than squeeze the equation or the terms away
+        self.page = QScrollArea()
+        self.page.setWidgetResizable(True)
+        self.page.setFrameShape(QFrame.Shape.NoFrame)
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page.setWidget(body)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.hint_label)
-        self.stack.addWidget(body)
+        self.stack.addWidget(self.page)
         self.body = body
         self.setWidget(self.stack)
         self.setMinimumWidth(380)
@@ -149,7 +157,7 @@ class FormulaView(QDockWidget):
 
     def show_explanation(self, e: Explanation) -> None:
         self.explanation = e
-        self.stack.setCurrentWidget(self.body)
+        self.stack.setCurrentWidget(self.page)
         self.title_label.setText(e.title)
         eq = html.escape(e.equation or "(no equation)").replace("\n", "<br>").replace("  ", "&nbsp;&nbsp;")
         self.equation_label.setText(eq)

@@ -47,8 +47,10 @@ class ErrorMapsPanel(Panel):
         super().__init__(parent)
         self.grid = self.make_grid()
         self.caption = self.make_captioned_body(self.grid, caption_pt=9)
-        self.caption.setText("In the order backprop computes them; \"step k\" is the lecture's k-th backward "
-                             "step. Greyed: not computed yet in this iteration.")
+        self.caption.setText("In backprop's order (step k: the lecture's). Greyed: not computed yet.")
+        self.caption.setToolTip("The errors in the order backprop computes them, last layer first; "
+                                "\"step k\" is the lecture's k-th backward step. A greyed map is not "
+                                "computed yet in this iteration. Each map has its own colour bar.")
 
     def draw(self, view: StepView) -> str | None:
         qs = error_quantities(view.nodes)
