@@ -10,11 +10,16 @@ function               override                    default
 ``user_cache_dir()``   ``BACKSTEP_CACHE_DIR``      ``$XDG_CACHE_HOME/backstep`` or ``~/.cache/backstep``
 ``user_plugin_dir()``  (follows the data dir)      ``user_data_dir() / "plugins"``
 =====================  ==========================  ===========================================
+
+The defaults are Linux's (XDG). On Windows both live under ``%LOCALAPPDATA%\\backstep`` (the
+cache in its ``cache`` folder); on macOS under ``~/Library/Application Support/backstep`` and
+``~/Library/Caches/backstep``.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 APP_NAME = "backstep"
@@ -33,14 +38,35 @@ def _xdg(variable: str, fallback: str) -> Path:
     return Path.home() / fallback / APP_NAME
 
 
+def _windows_base() -> Path:
+    value = os.environ.get("LOCALAPPDATA", "").strip()
+    return (Path(value) if value else Path.home() / "AppData" / "Local") / APP_NAME
+
+
 def user_data_dir() -> Path:
-    """Folder for the user's own data (plugins, datasets of their own): ``BACKSTEP_DATA_DIR`` or XDG."""
-    return _from_env("BACKSTEP_DATA_DIR") or _xdg("XDG_DATA_HOME", ".local/share")
+    """Folder for the user's own data (plugins, datasets of their own): ``BACKSTEP_DATA_DIR`` or
+    the platform's place."""
+    env = _from_env("BACKSTEP_DATA_DIR")
+    if env:
+        return env
+    if sys.platform == "win32":
+        return _windows_base()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP_NAME
+    return _xdg("XDG_DATA_HOME", ".local/share")
 
 
 def user_cache_dir() -> Path:
-    """Folder for things that can be fetched again (downloaded datasets): ``BACKSTEP_CACHE_DIR`` or XDG."""
-    return _from_env("BACKSTEP_CACHE_DIR") or _xdg("XDG_CACHE_HOME", ".cache")
+    """Folder for things that can be fetched again (downloaded datasets): ``BACKSTEP_CACHE_DIR``
+    or the platform's place."""
+    env = _from_env("BACKSTEP_CACHE_DIR")
+    if env:
+        return env
+    if sys.platform == "win32":
+        return _windows_base() / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / APP_NAME
+    return _xdg("XDG_CACHE_HOME", ".cache")
 
 
 def user_plugin_dir() -> Path:

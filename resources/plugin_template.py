@@ -1,7 +1,8 @@
 """A template layer plugin: the leaky ReLU, with its slope as a hyperparameter.
 
 Copy this file into a plugin folder — one named in BACKSTEP_PLUGIN_PATH, or the per-user folder
-(``~/.local/share/backstep/plugins``; ``$BACKSTEP_DATA_DIR/plugins`` if that is set) — rename the
+(``~/.local/share/backstep/plugins`` on Linux, see docs/plugins.md for others;
+``$BACKSTEP_DATA_DIR/plugins`` if that is set) — rename the
 class, the id and the maths, and save: a running Backstep reloads it, gradient-checks it and puts
 it in the palette. ``python main.py plugins`` lists what loaded; docs/plugins.md is the guide.
 

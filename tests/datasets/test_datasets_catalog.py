@@ -165,6 +165,22 @@ def test_user_dirs_follow_xdg_then_home(monkeypatch, tmp_path):
     assert paths.user_cache_dir() == tmp_path / "home" / ".cache" / "backstep"
 
 
+def test_user_dirs_on_windows_and_macos(monkeypatch, tmp_path):
+    for var in ("BACKSTEP_DATA_DIR", "BACKSTEP_CACHE_DIR", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(paths.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert paths.user_data_dir() == tmp_path / "local" / "backstep"
+    assert paths.user_cache_dir() == tmp_path / "local" / "backstep" / "cache"
+    assert paths.user_plugin_dir() == tmp_path / "local" / "backstep" / "plugins"
+    monkeypatch.setattr(paths.sys, "platform", "darwin")
+    assert paths.user_data_dir() == tmp_path / "home" / "Library" / "Application Support" / "backstep"
+    assert paths.user_cache_dir() == tmp_path / "home" / "Library" / "Caches" / "backstep"
+    monkeypatch.setenv("BACKSTEP_DATA_DIR", str(tmp_path / "d"))  # the override wins everywhere
+    assert paths.user_data_dir() == tmp_path / "d"
+
+
 def test_default_cache_dir_comes_from_env(tmp_path, monkeypatch):
     monkeypatch.setenv("BACKSTEP_CACHE_DIR", str(tmp_path))
     with pytest.raises(DataError, match=str(Path(tmp_path) / "datasets" / "mnist")):
