@@ -115,8 +115,10 @@ class HeatMap(pg.GraphicsLayoutWidget):
         self.marker.setData([c + 0.5], [r + 0.5])
         h, w = self.image.image.shape
         span_r, span_c = min(h, 40), min(w, 40)
-        self.plot.setRange(xRange=(c + 0.5 - span_c / 2, c + 0.5 + span_c / 2),
-                           yRange=(r + 0.5 - span_r / 2, r + 0.5 + span_r / 2), padding=0)
+        # centred on it, but kept inside the image (no blank band beyond an edge)
+        top = min(max(r + 0.5 - span_r / 2, 0.0), h - span_r)
+        left = min(max(c + 0.5 - span_c / 2, 0.0), w - span_c)
+        self.plot.setRange(xRange=(left, left + span_c), yRange=(top, top + span_r), padding=0)
         return r, c
 
 
