@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMainWindow
 
 from core.datasets import load_dataset
 from core.errors import BackstepError
@@ -180,8 +180,15 @@ class MainWindow(QMainWindow):
     def _draw_steps(self, view) -> list:
         """A view's draw for RunDrawer: one panel per step, each painted at once (repaint), so an
         event-loop turn holds one panel's work and input stays responsive."""
-        steps = [lambda p=p: (self._draw_panel(p, view), p.repaint()) for p in self.panels.values()]
+        steps = [lambda p=p: self._draw_and_paint(p, view) for p in self.panels.values()]
         return steps + [lambda: self._draw_rest(view)]
+
+    def _draw_and_paint(self, panel, view) -> None:
+        self._draw_panel(panel, view)
+        if panel.exposed():  # (a panel tabbed behind another is "visible" to Qt: repaint would paint it)
+            for gv in panel.findChildren(QGraphicsView):  # the scenes' changes, queued: now, so
+                QCoreApplication.sendPostedEvents(gv.scene(), QEvent.Type.MetaCall)  # one paint has them
+            panel.repaint()
 
     def _draw(self, view) -> None:
         for panel in self.panels.values():
