@@ -1,7 +1,6 @@
 """Plugins: discovery from BACKSTEP_PLUGIN_PATH and the user folder, load report, strict mode."""
 
 import json
-import os
 
 import pytest
 

@@ -78,7 +78,7 @@ def test_missing_file_and_garbled_meta(tmp_path):
     with pytest.raises(SessionError, match="nope.bstep"):
         load_session(tmp_path / "nope.bstep")
     path = tmp_path / "g.bstep"
-    with zipfile.ZipFile(path, "w") as z:
+    with zipfile.ZipFile(path, "w"):
         pass
     np.savez(open(path, "wb"), **{"meta.json": np.frombuffer(b"{broken", dtype=np.uint8)})
     with pytest.raises(SessionError, match="g.bstep"):

@@ -136,7 +136,7 @@ def test_iterations_run_with_f5_are_recorded_when_the_bridge_has_an_iteration_ho
 # --- what-if ------------------------------------------------------------------------------------------
 
 def test_what_if_at_a_stopped_point_changes_a_label_and_shows_the_difference(qtbot, window):
-    from core.debugger.what_if import LabelEdit, LearningRateEdit
+    from core.debugger.what_if import LearningRateEdit
     from desktop.debugger.what_if_dialog import install_what_if
 
     action = getattr(window, "what_if_action", None) or install_what_if(window)

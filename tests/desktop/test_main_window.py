@@ -164,7 +164,6 @@ def test_editing_a_trained_network_asks_and_keeps_unchanged_weights(qtbot, windo
     b = window.bridge
     press(qtbot, window, Qt.Key.Key_F10)
     conv1 = b.network.params["conv1"]["weight"].copy()
-    fc1 = b.network.params["fc1"]["weight"].copy()
     i = [e.name for e in window.editor.spec().layers].index("fc1")
     window.editor.set_hyperparam(i, "out_features", 84)
     assert boxes and boxes[-1][0] == "question"
