@@ -2,9 +2,9 @@
 
 Phase and iteration steps run on the GUI thread (they take milliseconds). Run and "finish the
 epoch" run in a worker QThread: whole iterations on the engine's fast path, polled between
-iterations for pause/cancel, and at most ``VIEW_RATE`` times a second, and not before the GUI
-would draw it (``next_view_at``), one iteration phase by phase so that the panels get real arrays
-to draw. While the worker runs, the GUI thread never
+iterations for pause/cancel. ``VIEW_RATE`` times a second they report progress and speed, and,
+when the GUI would draw it (``next_view_at``), run one iteration phase by phase so that the
+panels get real arrays to draw. While the worker runs, the GUI thread never
 touches the Stepper; it only receives views (immutable) and reads ``boundary_state()``.
 
 With enabled breakpoints (``bridge.breakpoints``, core.debugger.breakpoints) Run and "finish the
@@ -57,7 +57,7 @@ class _Worker(QThread):
         total = (math.ceil((st.n_train - st.offset) / st.batch_size) if self.until_epoch_end
                  else (self.iterations or 0))
         interval = 1.0 / VIEW_RATE
-        next_view = time.perf_counter() + interval
+        next_tick = time.perf_counter() + interval  # progress and speed, VIEW_RATE times a second
         t0, n0 = time.perf_counter(), 0
 
         def finished() -> bool:
@@ -82,24 +82,32 @@ class _Worker(QThread):
             size = max(st.batch_size, 1)
             return -(-st.offset // size), st.batches_per_epoch, f"epoch {st.epoch + 1}: "
 
-        def should_stop() -> bool:
-            return finished() or view_due() or last_one()
+        def tick_due() -> bool:
+            return time.perf_counter() >= next_tick
 
-        def view_due() -> bool:  # (and the GUI would draw it: b.next_view_at)
-            return time.perf_counter() >= max(next_view, b.next_view_at)
+        def view_wanted() -> bool:  # the GUI would draw a view now (b.next_view_at)
+            return time.perf_counter() >= b.next_view_at
+
+        def should_stop() -> bool:
+            return finished() or tick_due() or last_one()
+
+        def report(view: bool) -> None:
+            nonlocal next_tick
+            now = time.perf_counter()
+            b.speed = (done - n0) / max(now - t0, 1e-9)
+            if view:
+                b._emit_view()
+            b.sigProgress.emit(*progress())
+            next_tick = now + interval
 
         def on_snapshot(snap) -> None:  # the debug run: every phase is recorded, views throttled
-            nonlocal done, next_view
+            nonlocal done
             b._add(snap)
             if snap.kind != "update":
                 return
             done += 1
-            now = time.perf_counter()
-            if view_due() and not finished():
-                b.speed = (done - n0) / max(now - t0, 1e-9)
-                b._emit_view()
-                b.sigProgress.emit(*progress())
-                next_view = now + interval
+            if tick_due() and not finished():
+                report(view_wanted())
 
         try:
             if b.breakpoints.any_enabled:
@@ -119,14 +127,12 @@ class _Worker(QThread):
                                    on_iteration=b._after_iteration if b._iteration_hooks else None)
                     if finished():
                         break
-                    # time for a view: one iteration phase by phase, so the panels get its arrays
-                    b._phases_to_boundary()
-                    done += 1
-                    now = time.perf_counter()
-                    b.speed = (done - n0) / max(now - t0, 1e-9)
-                    b._emit_view()
-                    b.sigProgress.emit(*progress())
-                    next_view = now + interval
+                    counted_last = self.iterations is not None and done == self.iterations - 1
+                    view = view_wanted() or last_one() or counted_last
+                    if view:  # one iteration phase by phase, so the panels get its arrays
+                        b._phases_to_boundary()
+                        done += 1
+                    report(view)
         except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; the app must live
             self.error = b._locate_error(exc)
             st.cancel_iteration()

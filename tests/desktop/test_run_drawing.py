@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from types import SimpleNamespace
 
@@ -44,3 +45,32 @@ def test_a_stopped_run_drops_what_was_pending(qtbot):
     bridge.running = False
     qtbot.wait(100)
     assert drawn == []
+
+
+def test_the_worker_reports_progress_often_but_makes_views_only_when_the_gui_would_draw(qtbot):
+    from core.datasets import load_dataset
+    from core.network import Network
+    from core.spec import load_spec
+    from desktop.bridge import VIEW_RATE, EngineBridge
+    from desktop.main_window import LECTURE
+
+    b = EngineBridge(Network(load_spec(LECTURE)), load_dataset("mnist-5k"), "mnist-5k", batch_size=8)
+    views, ticks = [], []
+    b.sigView.connect(lambda v: views.append(v))
+    b.sigProgress.connect(lambda *a: ticks.append(a))
+
+    def run_for(seconds: float) -> None:
+        views.clear(), ticks.clear()
+        b.run()
+        qtbot.wait(int(seconds * 1000))
+        b.pause()
+        qtbot.waitUntil(lambda: not b.running, timeout=10000)
+
+    b.next_view_at = time.perf_counter() + 3600  # a GUI that will not draw for an hour
+    run_for(4 / VIEW_RATE)
+    assert len(ticks) >= 2  # progress and speed keep coming
+    assert len(views) == 1  # only the final one, sent when the run ends
+    assert ticks[-1][1] == b.stepper.batches_per_epoch and re.fullmatch(r"epoch \d+: ", ticks[-1][2])
+    b.next_view_at = 0.0  # a GUI ready to draw
+    run_for(4 / VIEW_RATE)
+    assert len(views) >= 3  # views during the run, and the final one
