@@ -74,7 +74,7 @@ def torch_model(net: Network):
             m = nn.Linear(node.in_shape[0], hp["out_features"])
         elif node.type in ("maxpool2d", "avgpool2d"):
             cls = nn.MaxPool2d if node.type == "maxpool2d" else nn.AvgPool2d
-            m = cls(hp["kernel_size"], hp.get("stride") or hp["kernel_size"])
+            m = cls(hp["kernel_size"], hp["stride"])
         elif node.type in ("sigmoid", "relu", "tanh", "flatten"):
             m = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh, "flatten": nn.Flatten}[node.type]()
         else:

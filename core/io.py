@@ -9,7 +9,6 @@ Nothing read here can run code: ``allow_pickle=False`` always, and object arrays
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import zipfile
@@ -152,6 +151,3 @@ def trace(net: Network, x: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarr
     """Every layer's output and gradients for one batch (the trace file's arrays)."""
     return full_pass(net, x, labels)[0]
 
-
-def write_json_line(obj) -> str:
-    return json.dumps(obj, separators=(", ", ": "))

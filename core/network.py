@@ -130,11 +130,6 @@ class Network:
         rng = np.random.default_rng(seed)
         self.params = {n.name: self._cast(n.layer.init_params(n.in_shape, rng, n.init)) for n in self.nodes}
 
-    def init_layer(self, name: str, seed: int) -> None:
-        """Fresh weights for one layer only (after an edit)."""
-        node = self.node(name)
-        self.params[name] = self._cast(node.layer.init_params(node.in_shape, np.random.default_rng(seed), node.init))
-
     def _cast(self, params: dict) -> dict:
         return {k: np.ascontiguousarray(v, dtype=self.dtype) for k, v in params.items()}
 

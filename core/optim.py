@@ -85,10 +85,9 @@ class Adam(Optimizer):
         self.b1, self.b2, self.eps = b1, b2, eps
 
     def update(self, key, p, g):
-        m = self.state.get(f"{key}.m", np.zeros_like(p))
-        s = self.state.get(f"{key}.s", np.zeros_like(p))
-        m = self.b1 * m + (1 - self.b1) * g
-        s = self.b2 * s + (1 - self.b2) * (g * g)
+        m, s = self.state.get(f"{key}.m"), self.state.get(f"{key}.s")
+        m = (1 - self.b1) * g if m is None else self.b1 * m + (1 - self.b1) * g  # (state starts at 0)
+        s = (1 - self.b2) * (g * g) if s is None else self.b2 * s + (1 - self.b2) * (g * g)
         self.state[f"{key}.m"], self.state[f"{key}.s"] = m, s
         m_hat = m / (1 - self.b1 ** self.t)
         s_hat = s / (1 - self.b2 ** self.t)

@@ -260,14 +260,9 @@ _default: Registry | None = None
 
 
 def default_registry() -> Registry:
-    """The registry of this process, discovered once (call ``reload_default`` after plugin edits)."""
+    """The registry of this process, discovered once (core.plugin_reload updates it in place)."""
     global _default
     if _default is None:
         _default = discover()
     return _default
 
-
-def reload_default() -> Registry:
-    global _default
-    _default = discover()
-    return _default

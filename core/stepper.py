@@ -44,6 +44,18 @@ def _readonly_view(a: np.ndarray) -> np.ndarray:
     return v
 
 
+def update_arrays(old: Mapping, new: Mapping) -> dict[str, np.ndarray]:
+    """The update phase's arrays: "<layer>.<param>.old", ".step" (new − old: −lr·grad for SGD, the
+    optimiser's move otherwise) and ".new", from layer -> name -> array before and after."""
+    arrays = {}
+    for lname, ps in old.items():
+        for k, p in ps.items():
+            arrays[f"{lname}.{k}.old"] = p
+            arrays[f"{lname}.{k}.step"] = new[lname][k] - p
+            arrays[f"{lname}.{k}.new"] = new[lname][k]
+    return arrays
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What one phase produced, and the moment it belongs to. All arrays are read-only.
@@ -57,7 +69,6 @@ class Snapshot:
     kind: str  # forward | loss | backward | update
     layer: str | None
     phase_index: int
-    n_phases: int
     iteration: int  # 0-based index of the iteration this phase belongs to
     epoch: int
     batch_indices: np.ndarray
@@ -277,16 +288,11 @@ class Stepper:
             w["dout"] = dx
             quantities = tuple(self._quantities[i])
         else:  # update
-            old = self.net.params
-            new = self.optimizer.step(old, w["grads"])
-            for lname, ps in old.items():
-                for k, p in ps.items():
-                    arrays[f"{lname}.{k}.old"] = p
-                    arrays[f"{lname}.{k}.step"] = new[lname][k] - p
-                    arrays[f"{lname}.{k}.new"] = new[lname][k]
+            new = self.optimizer.step(self.net.params, w["grads"])
+            arrays = update_arrays(self.net.params, new)
             self._check_finite(phase, None, {k: v for k, v in arrays.items() if k.endswith(".new")})
         snap = Snapshot(
-            phase=phase, kind=kind, layer=layer or None, phase_index=self.position, n_phases=len(self.phases),
+            phase=phase, kind=kind, layer=layer or None, phase_index=self.position,
             iteration=self.iteration, epoch=self.epoch, batch_indices=w["frozen"][0], x=w["frozen"][1],
             y=w["frozen"][2], arrays=MappingProxyType({k: _frozen(v) for k, v in arrays.items()}),
             quantities=quantities, params=self.params_view(), loss=loss, lr=self.lr)

@@ -23,7 +23,6 @@ from core.datasets.remote import MNIST_CLASSES
 from core.errors import DataError
 
 MNIST5K_PATH = Path(__file__).resolve().parents[2] / "resources" / "datasets" / "mnist5k.npz"
-MNIST5K_COUNTS = (4000, 1000)  # (train, test), fixed by the resource
 
 
 def load_mnist5k(path=None) -> Dataset:

@@ -35,7 +35,8 @@ from typing import Mapping
 
 import numpy as np
 
-from core.stepper import Stepper
+from core.debugger.what_if import max_abs_diff
+from core.stepper import Stepper, update_arrays
 
 UPDATE_SUFFIXES = (".old", ".step", ".new")
 
@@ -313,14 +314,11 @@ class Timeline:
             e = self.entry(i)
             if e.arrays is None:
                 return MappingProxyType(self._replay(e)[0])
-            arrays = dict(e.arrays)
-            for lname, ps in e.state["params"].items():
-                for k, old in ps.items():
-                    new = e.new_params[f"{lname}.{k}"]
-                    arrays[f"{lname}.{k}.old"] = old
-                    arrays[f"{lname}.{k}.step"] = _readonly(new - old)  # as Stepper.step_phase computes it
-                    arrays[f"{lname}.{k}.new"] = new
-            return MappingProxyType(arrays)
+            old = e.state["params"]
+            new = {l: {k: e.new_params[f"{l}.{k}"] for k in ps} for l, ps in old.items()}
+            update = update_arrays(old, new)
+            update.update({k: _readonly(v) for k, v in update.items() if k.endswith(".step")})
+            return MappingProxyType({**e.arrays, **update})
 
     def batch_at(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(x, y, batch indices) iteration i trained on."""
@@ -371,8 +369,7 @@ class Timeline:
         for k, a in ai.items():
             b = aj.get(k)
             if b is not None and a.shape == b.shape and a.dtype != bool:
-                d = np.abs(b.astype(np.float64) - a.astype(np.float64))
-                arrays[k] = float(np.nan_to_num(d, nan=np.inf).max(initial=0.0))
+                arrays[k] = max_abs_diff(a, b)
         return Diff(i, j, MappingProxyType(params), MappingProxyType(arrays))
 
     def resume(self, stepper: Stepper, i: int) -> None:

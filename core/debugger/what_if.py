@@ -29,6 +29,7 @@ from core.errors import BackstepError
 from core.io import full_pass
 from core.network import Network
 from core.optim import make_optimizer
+from core.stepper import update_arrays
 
 
 class EditError(BackstepError):
@@ -177,12 +178,14 @@ def replay_iteration(net: Network, params: dict, optimizer: dict, x: np.ndarray,
         opt = make_optimizer(optimizer["name"], optimizer["lr"] if lr is None else lr)
         opt.set_state({k: np.array(v, copy=True) for k, v in optimizer["state"].items()})
         new = opt.step(params, grads)
-    for lname, ps in params.items():
-        for k, p in ps.items():
-            arrays[f"{lname}.{k}.old"] = p
-            arrays[f"{lname}.{k}.step"] = new[lname][k] - p
-            arrays[f"{lname}.{k}.new"] = new[lname][k]
+    arrays.update(update_arrays(params, new))
     return {k: np.array(v, copy=True) for k, v in arrays.items()}  # no views into caches
+
+
+def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
+    """max |b − a| in float64 over arrays of one shape; a NaN on either side counts as infinite."""
+    d = np.abs(b.astype(np.float64) - a.astype(np.float64))
+    return float(np.nan_to_num(d, nan=np.inf).max(initial=0.0))
 
 
 def what_if(net: Network, state: dict, batch: tuple, edits: Sequence, dtype=None) -> WhatIfResult:
@@ -201,13 +204,7 @@ def what_if(net: Network, state: dict, batch: tuple, edits: Sequence, dtype=None
     params_e, x_e, y_e, lr_e = _apply(net, params, x, y, lr, edits)
     original = replay_iteration(net, params, opt, x, y)
     edited = replay_iteration(net, params_e, opt, x_e, y_e, lr_e)
-    diff = {}
-    for k, a in original.items():
-        b = edited[k]
-        if a.shape != b.shape:
-            diff[k] = math.inf
-            continue
-        d = np.abs(b.astype(np.float64) - a.astype(np.float64))
-        diff[k] = float(np.nan_to_num(d, nan=np.inf).max(initial=0.0))
+    diff = {k: max_abs_diff(a, edited[k]) if a.shape == edited[k].shape else math.inf
+            for k, a in original.items()}
     return WhatIfResult(edits, MappingProxyType(original), MappingProxyType(edited), MappingProxyType(diff),
                         x, y, x_e, y_e, lr, lr_e, tuple(n.name for n in net.nodes))
