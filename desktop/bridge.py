@@ -23,7 +23,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from core.debugger.breakpoints import BreakContext, BreakpointSet, Hit, run_until_break
+from core.debugger.breakpoints import BreakpointSet, Hit, context_for, run_until_break
 from core.errors import BackstepError, DivergedError
 from core.network import Network
 from core.record import IterationRecord
@@ -111,9 +111,8 @@ class _Worker(QThread):
 
         try:
             if b.breakpoints.any_enabled:
-                types = {n.name: n.type for n in st.net.nodes}
                 self.hit = run_until_break(st, b.breakpoints, finished, on_snapshot,
-                                           context=lambda: BreakContext(b.focus, types))
+                                           context=lambda: context_for(st, b.focus))
                 b.last_hit = self.hit
             else:
                 if st.position:  # finish a half-stepped iteration phase by phase first

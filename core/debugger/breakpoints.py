@@ -21,7 +21,7 @@ Kinds (``to_dict()["kind"]``)::
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar, Mapping
 
 import numpy as np
@@ -46,7 +46,6 @@ class BreakContext:
 
     focus: int = 0  # the focused sample of the batch
     layer_types: Mapping[str, str] = field(default_factory=dict)  # layer name -> type id ("sigmoid", …)
-    arrays: Mapping[str, np.ndarray] = field(default_factory=dict)  # the iteration's arrays so far
 
 
 @dataclass
@@ -191,15 +190,15 @@ class HealthBreakpoint(Breakpoint):
                 return None
             names = [n for n in types if fnmatch.fnmatchcase(n, self.layer)] or (
                 [self.layer] if self.layer in {k.split(".")[0] for k in snapshot.arrays} else [])
-            for h in hl.layer_health([(n, types.get(n, "")) for n in names], snapshot.arrays):
-                if h.update_ratio is not None and _compare(h.update_ratio, self.op, self.threshold):
-                    return (f"{h.layer} update/weight ratio {_fmt(h.update_ratio)} {self.op} "
-                            f"{_fmt(self.threshold)} at update")
+            for n in names:
+                v = hl.health_metric({n: types.get(n, "")}, snapshot.arrays, n, "update_ratio")
+                if v is not None and _compare(v, self.op, self.threshold):
+                    return f"{n} update/weight ratio {_fmt(v)} {self.op} {_fmt(self.threshold)} at update"
             return None
         if snapshot.kind != "forward" or not fnmatch.fnmatchcase(snapshot.layer or "", self.layer):
             return None
-        h = hl.layer_health([(snapshot.layer, types.get(snapshot.layer, ""))], snapshot.arrays)[0]
-        v = getattr(h, self.metric)
+        layer = snapshot.layer
+        v = hl.health_metric({layer: types.get(layer, "")}, snapshot.arrays, layer, self.metric)
         if v is not None and _compare(v, self.op, self.threshold):
             return (f"{snapshot.layer} {HEALTH_METRICS[self.metric]} {v:.1%} {self.op} {self.threshold:.1%} "
                     f"at {snapshot.phase}")
@@ -322,8 +321,8 @@ def parse_location(text: str) -> Breakpoint:
                      "or iteration <N>")
 
 
-def context_for(stepper, focus: int = 0, arrays: Mapping | None = None) -> BreakContext:
-    return BreakContext(focus, {n.name: n.type for n in stepper.net.nodes}, arrays or {})
+def context_for(stepper, focus: int = 0) -> BreakContext:
+    return BreakContext(focus, {n.name: n.type for n in stepper.net.nodes})
 
 
 def run_until_break(stepper, breakpoints: BreakpointSet, should_stop: Callable[[], bool] | None = None,
@@ -342,13 +341,11 @@ def run_until_break(stepper, breakpoints: BreakpointSet, should_stop: Callable[[
     if not breakpoints.any_enabled:
         stepper.run(should_stop=should_stop)
         return None
-    arrays: dict = {}  # this iteration's arrays so far (those of phases run here)
     default = context_for(stepper) if context is None else None
     while True:
         if stepper.position == 0:
             if should_stop is not None and should_stop():
                 return None
-            arrays = {}
         try:
             snap = stepper.step_phase()
         except DivergedError as exc:
@@ -356,11 +353,9 @@ def run_until_break(stepper, breakpoints: BreakpointSet, should_stop: Callable[[
             if bp is None:
                 raise
             return Hit(bp, str(exc), exc.phase, stepper.iteration)
-        arrays.update(snap.arrays)
         if on_snapshot is not None:
             on_snapshot(snap)
         ctx = default or (context() if callable(context) else context)
-        ctx = replace(ctx, arrays=arrays)
         hit = breakpoints.check(snap, ctx)
         if hit is not None:
             return hit

@@ -102,34 +102,40 @@ def _param_keys(arrays: Mapping, layer: str, suffix: str) -> list[str]:
                   and k.count(".") == 2)
 
 
+METRICS = ("saturated", "dead", "update_ratio", "act_norm", "grad_norm", "grad_in_norm")  # LayerHealth's
+
+
+def _figure(name: str, typ: str, arrays: Mapping[str, np.ndarray], metric: str) -> float | None:
+    """One of METRICS for layer ``name`` of type ``typ``, computing only what it needs."""
+    if metric in ("saturated", "dead", "act_norm"):
+        out = arrays.get(f"{name}.out")
+        if out is None:
+            return None
+        if metric == "saturated":
+            return saturated_fraction(out, typ) if typ in SATURATING else None
+        if metric == "dead":
+            return dead_fraction(out) if typ == "relu" else None
+        return norm(out)
+    if metric == "update_ratio":
+        steps = _param_keys(arrays, name, ".step")
+        olds = [k[: -len(".step")] + ".old" for k in steps]
+        if not steps or not all(o in arrays for o in olds):
+            return None
+        return update_ratio([arrays[k] for k in steps], [arrays[o] for o in olds])
+    if metric == "grad_norm":
+        grads = [arrays[k] for k in _param_keys(arrays, name, ".grad")]
+        return float(np.sqrt(sum(norm(g) ** 2 for g in grads))) if grads else None
+    gin = arrays.get(f"{name}.grad_in")  # grad_in_norm
+    return None if gin is None else norm(gin)
+
+
 def layer_health(layers, arrays: Mapping[str, np.ndarray]) -> list[LayerHealth]:
     """Health figures for every layer, in order. ``layers``: nodes, (name, type) pairs or a dict."""
-    result = []
-    for name, typ in _layer_list(layers):
-        out = arrays.get(f"{name}.out")
-        sat = dead = None
-        if out is not None and typ in SATURATING:
-            sat = saturated_fraction(out, typ)
-        if out is not None and typ == "relu":
-            dead = dead_fraction(out)
-        grads = [arrays[k] for k in _param_keys(arrays, name, ".grad")]
-        steps = _param_keys(arrays, name, ".step")
-        ratio = None
-        if steps:
-            olds = [k[: -len(".step")] + ".old" for k in steps]
-            if all(o in arrays for o in olds):
-                ratio = update_ratio([arrays[k] for k in steps], [arrays[o] for o in olds])
-        gin = arrays.get(f"{name}.grad_in")
-        result.append(LayerHealth(
-            name, typ, sat, dead, ratio,
-            None if out is None else norm(out),
-            float(np.sqrt(sum(norm(g) ** 2 for g in grads))) if grads else None,
-            None if gin is None else norm(gin)))
-    return result
+    return [LayerHealth(name, typ, *(_figure(name, typ, arrays, m) for m in METRICS))
+            for name, typ in _layer_list(layers)]
 
 
 def health_metric(layers, arrays: Mapping, layer: str, metric: str) -> float | None:
-    """One figure ("saturated", "dead", "update_ratio", "act_norm", "grad_norm", "grad_in_norm")."""
-    for h in layer_health([(n, t) for n, t in _layer_list(layers) if n == layer], arrays):
-        return getattr(h, metric)
-    return None
+    """One figure of METRICS for ``layer`` (None if the layer is not in ``layers``)."""
+    typ = dict(_layer_list(layers)).get(layer)
+    return None if typ is None else _figure(layer, typ, arrays, metric)

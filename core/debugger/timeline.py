@@ -259,8 +259,14 @@ class Timeline:
         return total
 
     @property
+    def bytes_bound(self) -> int:
+        """The running figure: an upper bound of the bytes held, exact after each full count; free to read."""
+        with self._lock:
+            return self._bytes
+
+    @property
     def bytes_used(self) -> int:
-        """The exact count (the running figure is an upper bound between counts)."""
+        """The exact count: walks every buffer held (the running figure is an upper bound between counts)."""
         with self._lock:
             self._bytes = self._count_bytes()
             return self._bytes

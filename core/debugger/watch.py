@@ -27,6 +27,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from core.debugger.health import norm
 from core.errors import BackstepError
 
 HISTORY = 2000  # values kept per watch
@@ -34,11 +35,6 @@ HISTORY = 2000  # values kept per watch
 
 class WatchError(BackstepError):
     """A watch expression that cannot be parsed or evaluated; the message says why."""
-
-
-def _norm(a):
-    a = np.asarray(a, dtype=np.float64)
-    return np.sqrt(np.sum(a * a))
 
 
 def _minmax(reduce, elementwise):
@@ -52,7 +48,7 @@ def _minmax(reduce, elementwise):
 
 
 FUNCTIONS = {
-    "mean": np.mean, "abs": np.abs, "sum": np.sum, "std": np.std, "norm": _norm, "sqrt": np.sqrt,
+    "mean": np.mean, "abs": np.abs, "sum": np.sum, "std": np.std, "norm": norm, "sqrt": np.sqrt,
     "max": _minmax(np.max, np.maximum), "min": _minmax(np.min, np.minimum),
 }
 ACCESSORS = {"grad": "grad", "out": "out", "grad_in": "grad_in", "grad_out": "grad_out", "step": "step"}

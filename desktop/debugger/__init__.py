@@ -86,5 +86,3 @@ def restore_debugger(window, extra: dict) -> None:
     restore_breakpoints(window, extra)
     restore_watches(window, extra)
 
-
-restore = restore_debugger  # the name the brief asked for

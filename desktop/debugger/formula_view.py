@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFrame, QHeaderVi
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.debugger.explain import Explanation, explain
+from desktop.panels.base import on_screen
 
 MATH_FONTS = "'DejaVu Sans', 'Noto Sans', 'Segoe UI', 'Cambria Math', sans-serif"
 MAX_ROWS = 2000  # terms beyond this are summed but not listed
@@ -62,6 +63,8 @@ class FormulaView(QDockWidget):
         self.setObjectName("dock_formula")
         self.explanation: Explanation | None = None
         self._current: tuple[str, tuple] | None = None
+        self._latest = None  # the newest view offered while out of sight
+        self.visibilityChanged.connect(self._on_visibility)
 
         body = QWidget()
         lay = QVBoxLayout(body)
@@ -142,6 +145,17 @@ class FormulaView(QDockWidget):
         self.show_explanation(e)
         return e
 
+    def offer_view(self, view) -> None:
+        """A new StepView: explained at once if the dock is on screen, else when it is raised (a
+        dock tabbed behind another is still "visible" to Qt; re-explaining fills up to MAX_ROWS rows)."""
+        self._latest = view
+        if on_screen(self):
+            self.update_view(view)
+
+    def _on_visibility(self, visible: bool) -> None:
+        if visible and self._latest is not None:
+            self.update_view(self._latest)
+
     def update_view(self, view) -> None:
         """A new StepView: explain the shown element again with its new numbers (if it still exists)."""
         if self._current is None or view is None:
@@ -215,24 +229,10 @@ class FormulaView(QDockWidget):
         return [tuple(self.table.item(r, c).text() for c in range(3)) for r in range(self.table.rowCount())]
 
 
-def _debug_menu(window):
-    try:
-        from desktop.debugger import debug_menu
-
-        return debug_menu(window)
-    except ImportError:  # the package's helper is not there: find or make the menu here
-        mb = window.menuBar()
-        for action in mb.actions():
-            m = action.menu()
-            if m is not None and m.title().replace("&", "") == "Debug":
-                return m
-        m = mb.addMenu("&Debug")
-        m.setObjectName("menu_debug")
-        return m
-
-
 def install_formula_view(window) -> FormulaView:
     """Dock the formula view in ``window`` (tabbed behind the equation panel) with a Debug-menu entry."""
+    from desktop.debugger import debug_menu
+
     dock = FormulaView(window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     docks = getattr(window, "docks", None)
@@ -244,7 +244,7 @@ def install_formula_view(window) -> FormulaView:
     action = dock.toggleViewAction()
     action.setText("Formula of an element")
     action.setStatusTip("Show the lecture's equation of a clicked element, with its numbers")
-    _debug_menu(window).addAction(action)
+    debug_menu(window).addAction(action)
     window.formula_view = dock
 
     def explain_element(key: str, index) -> Explanation:
@@ -255,5 +255,5 @@ def install_formula_view(window) -> FormulaView:
     window.explain_element = explain_element
     bridge = getattr(window, "bridge", None)
     if bridge is not None:
-        bridge.sigView.connect(lambda view: dock.update_view(view) if dock.isVisible() else None)
+        bridge.sigView.connect(dock.offer_view)
     return dock

@@ -157,12 +157,12 @@ class TimelineDock(QWidget):
 
     def label_text(self) -> str:
         its = self.timeline.iterations()
-        mb = self.timeline.bytes_used / MB
+        mb = self.timeline.bytes_bound / MB  # (the exact count walks every buffer: too slow per step)
         if not its:
             return "no iterations recorded yet — step or run to record them"
         k = its[self.slider.value()] if self.slider.value() < len(its) else its[-1]
         where = f"iteration {k + 1}" if self.shown is not None else f"iteration {k + 1} (latest)"
-        return f"{where} of {len(its)} recorded ({its[0] + 1}–{its[-1] + 1}), {mb:.0f} MB"
+        return f"{where} of {len(its)} recorded ({its[0] + 1}–{its[-1] + 1}), ≤ {mb:.0f} MB"
 
     def current(self) -> int | None:
         """The iteration the slider points at."""

@@ -18,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QThread, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QMenu, QMessageBox, QProgressBar, QPushButton, QSplitter, QTableWidget,
+                               QMenu, QProgressBar, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from core.debugger.verify import VerifyJob, VerifyResult, prepare, run_job
@@ -321,9 +321,9 @@ def open_verify(window, layer_name: str) -> VerifyDialog:
 
 def install_verify(window) -> QMenu:
     """"Verify backward of <layer>…" in the Debug menu and in the editor blocks' context menu."""
-    from desktop.debugger.formula_view import _debug_menu
+    from desktop.debugger import debug_menu
 
-    menu = _debug_menu(window)
+    menu = debug_menu(window)
     sub = menu.addMenu("Verify backward")
     sub.setObjectName("menu_verify")
 
@@ -353,4 +353,4 @@ def install_verify(window) -> QMenu:
     return sub
 
 
-__all__ = ["VerifyDialog", "install_verify", "open_verify", "tile_layout", "tile_image", "HeatMap", "QMessageBox"]
+__all__ = ["VerifyDialog", "install_verify", "open_verify", "tile_layout", "tile_image", "HeatMap"]

@@ -35,6 +35,12 @@ def format_value(v: float) -> str:
     return f"{v:.3e}"
 
 
+def on_screen(widget: QWidget) -> bool:
+    """On screen. A dock tabbed behind another stays "visible" to Qt (it is only moved out of
+    sight), so the visible region is what tells."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
 def set_look(widget: QWidget, pt: float, colour: str | None = None, monospace: bool = False) -> None:
     """Font size (and text colour) of a widget that redraws often, set as properties: a style
     sheet would paint it, and every child such as a scroll bar, through the much slower
@@ -186,9 +192,7 @@ class Panel(QWidget):
     # --- the contract -------------------------------------------------------------------------
 
     def exposed(self) -> bool:
-        """On screen. A dock tabbed behind another stays "visible" to Qt (it is only moved out of
-        sight), so the visible region is what tells."""
-        return self.isVisible() and not self.visibleRegion().isEmpty()
+        return on_screen(self)
 
     def update_view(self, view: StepView) -> None:
         self._view = view
