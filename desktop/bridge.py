@@ -28,7 +28,7 @@ from core.errors import BackstepError, DivergedError
 from core.network import Network
 from core.record import IterationRecord
 from core.stepper import Stepper
-from desktop.view_model import StepView, empty_view
+from desktop.view_model import StepView
 
 VIEW_RATE = 3.0  # views per second while running
 
@@ -200,8 +200,7 @@ class EngineBridge(QObject):
             # before the first step: the batch the first iteration will take, nothing computed yet
             idx = st.next_batch_indices()
             x, y = st.data.x_train[idx], st.data.y_train[idx]
-            v = empty_view(nodes, classes, st.params_view())
-            return StepView(None, None, st.iteration, st.epoch, nodes, classes, x, y, {}, v.params,
+            return StepView(None, None, st.iteration, st.epoch, nodes, classes, x, y, {}, st.params_view(),
                             focus=min(self.focus, len(y) - 1), lr=st.lr, history=st.history.to_dict())
         snap = rec.last
         psg = None

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLis
                                QListWidgetItem, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 from core.datasets import available_datasets
+from desktop.view_model import shape_text
 
 THUMB = 34
 
@@ -113,7 +114,7 @@ class DataPanel(QWidget):
         """Show ``dataset`` (loaded by the window) as the current one."""
         self._current = name
         self.refresh_datasets(name)
-        shape = "×".join(str(s) for s in dataset.x_train.shape[1:])
+        shape = shape_text(dataset.x_train.shape[1:])
         self.info.setText(f"<b>{dataset.name}</b>: {len(dataset.x_train)} train / {len(dataset.x_test)} test, "
                           f"{shape}, {len(dataset.classes)} classes")
         self._batch_key = None

@@ -62,5 +62,10 @@ class StepView:
         return a[min(self.focus, len(a) - 1)]
 
 
+def shape_text(shape) -> str:
+    """(6, 24, 24) -> '6×24×24'; (120,) -> '120'."""
+    return "×".join(str(int(s)) for s in shape)
+
+
 def empty_view(nodes, classes, params) -> StepView:
     return StepView(None, None, 0, 0, tuple(nodes), tuple(classes), None, None, {}, params)

@@ -94,7 +94,10 @@ class BlockDelegate(QStyledItemDelegate):
             return super().paint(painter, option, index)
         selected = bool(option.state & QStyle.State_Selected)
         dpr = painter.device().devicePixelRatioF()
-        key = (id(block), option.rect.width(), option.rect.height(), selected, dpr)
+        # by content: moving the highlight makes new Blocks (dataclasses.replace) of the same look;
+        # BlockInfo holds a dict (unhashable) but is shared by those copies, and kept referenced below
+        key = (block.kind, block.title, block.subtitle, id(block.info), block.error, block.note,
+               block.highlighted, block.first, option.rect.width(), option.rect.height(), selected, dpr)
         cached = self._pictures.get(key)
         if cached is None:
             if len(self._pictures) > MAX_PICTURES:
@@ -105,7 +108,7 @@ class BlockDelegate(QStyledItemDelegate):
             p = QPainter(pm)
             self._paint_block(p, QRect(0, 0, option.rect.width(), option.rect.height()), block, selected)
             p.end()
-            cached = self._pictures[key] = (block, pm)  # (the block kept: its id stays unique)
+            cached = self._pictures[key] = (block, pm)  # (its info kept: the id stays unique)
         painter.drawPixmap(option.rect.topLeft(), cached[1])
 
     def _paint_block(self, painter: QPainter, rect: QRect, block: Block, selected: bool) -> None:

@@ -14,11 +14,7 @@ import numpy as np
 from core.network import infer_shapes
 from core.registry import Registry
 from core.spec import NetworkSpec
-
-
-def shape_text(shape) -> str:
-    """(6, 24, 24) -> '6×24×24'; (120,) -> '120'."""
-    return "×".join(str(int(s)) for s in shape)
+from desktop.view_model import shape_text
 
 
 @dataclass(frozen=True)

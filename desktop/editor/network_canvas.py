@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QFrame, QListWidget, QListWidge
 
 from desktop.editor.block_delegate import BLOCK_ROLE, Block, BlockDelegate
 from desktop.editor.layer_palette import LAYER_TYPE_MIME
+from desktop.view_model import shape_text
 
 BLOCK_MIME = "application/x-backstep-block"
 
@@ -89,7 +90,7 @@ class NetworkCanvas(QListWidget):
             info = block.info
             lines = [f"<b>{info.name}</b>: {info.type_name} (<code>{info.type}</code>)"]
             if info.in_shape is not None:
-                lines.append(f"input {'×'.join(map(str, info.in_shape))} → output {info.shape_label}")
+                lines.append(f"input {shape_text(info.in_shape)} → output {info.shape_label}")
             if info.params_label:
                 lines.append(info.params_label)
             lines += [f"{k} = {v!r}" for k, v in info.hp.items()]

@@ -21,7 +21,8 @@ from core.registry import Registry
 from core.spec import NetworkSpec, load_spec, spec_json
 from desktop.editor import spec_edits
 from desktop.editor.block_delegate import Block
-from desktop.editor.block_info import BlockInfo, block_infos, loss_problem, shape_text
+from desktop.editor.block_info import BlockInfo, block_infos, loss_problem
+from desktop.view_model import shape_text
 from desktop.editor.layer_palette import LayerPalette
 from desktop.editor.network_canvas import NetworkCanvas
 from desktop.editor.property_form import PropertyForm

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBox
 from core.spec import LayerEntry
 from desktop.editor.block_info import BlockInfo
 from desktop.editor.hyperparam_field import HyperParamField, framed, mark_error
+from desktop.view_model import shape_text
 
 PLACEHOLDER = "Select a block to edit its name and hyperparameters.\n\nDrag a layer from the palette onto the network to add it."
 
@@ -118,7 +119,7 @@ class PropertyForm(QScrollArea):
         elif info.error:
             self.status.setText(f"<span style='color:#c62828'><b>Does not fit:</b> {info.error}</span>")
         else:
-            ins = "×".join(map(str, info.in_shape)) if info.in_shape else "?"
+            ins = shape_text(info.in_shape) if info.in_shape else "?"
             self.status.setText(f"input {ins} → output <b>{info.shape_label}</b><br>{info.params_label or 'no parameters'}")
 
     # --- the name field -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from desktop.panels.base import Panel
+from desktop.panels.base import KEEP, Panel
 from desktop.panels.plot_style import ThemedLayoutWidget
 from desktop.view_model import StepView
 
@@ -74,6 +74,8 @@ class CurvesPanel(Panel):
         h = view.history or {}
         if not h.get("batch_loss"):
             return "The curves grow with every finished iteration: Step (F11) through a whole iteration"
+        if self.unchanged(len(h["batch_loss"]), h["batch_loss"][-1], len(h.get("epochs", ()))):
+            return KEEP  # (the history grows only when an iteration or an epoch ends)
         for key in ("batch_loss", "batch_acc"):
             raw = np.asarray(h[key], dtype=float)
             x, y = downsample(raw)

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from core.notation import backward_quantities, lecture_steps
 from desktop.panels.base import Panel, set_look
-from desktop.panels.feature_maps import shape_text
-from desktop.view_model import StepView
+from desktop.view_model import StepView, shape_text
 
 EQ = "font-size: 13pt; font-family: 'DejaVu Serif', serif; margin: 6px 0 6px 12px;"
 LOSS_EQS = ("ŷᵢ = softmax(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ)", "L = −Σᵢ yᵢ log ŷᵢ   (mean over the batch)",

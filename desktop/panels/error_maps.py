@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from core.notation import backward_quantities
 from desktop.panels.base import Panel
-from desktop.panels.feature_maps import shape_text
 from desktop.panels.image_grid import DIVERGING, symmetric_levels
-from desktop.view_model import StepView
+from desktop.view_model import StepView, shape_text
 
 COLUMNS = 3
 
@@ -58,10 +57,8 @@ class ErrorMapsPanel(Panel):
         keys = [q.key for q in qs]
         self.grid.set_cells([keys[i:i + COLUMNS] for i in range(0, len(keys), COLUMNS)], colorbars=True)
         focus = min(view.focus, len(view.x) - 1) if view.x is not None else 0
-        labels = {q.key: q for q in view.quantities}  # this iteration's, as the engine labelled them
         any_shown = False
         for q in qs:
-            q = labels.get(q.key, q)
             step = f"step {q.step} · " if q.step else ""
             title = f"{step}{q.label} ({shape_text(shapes[q.key])})"  # the levels: on the colour bar
             err = view.focused(q.key)

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import auto_style
-from desktop.view_model import StepView
-
-
-def shape_text(shape) -> str:
-    return "×".join(str(s) for s in shape)
+from desktop.view_model import StepView, shape_text
 
 
 def block_rows(nodes) -> list[list]:

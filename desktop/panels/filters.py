@@ -7,9 +7,8 @@ diverging colours, levels symmetric around zero (1-2-5 rounded, so they hold sti
 from __future__ import annotations
 
 from desktop.panels.base import Panel
-from desktop.panels.feature_maps import shape_text
 from desktop.panels.image_grid import DIVERGING, symmetric_levels
-from desktop.view_model import StepView
+from desktop.view_model import StepView, shape_text
 
 
 class FiltersPanel(Panel):

@@ -22,10 +22,6 @@ def colours(widget: QWidget | None = None) -> tuple[QColor, QColor, QColor]:
     return bg, fg, dim
 
 
-def is_dark(widget: QWidget | None = None) -> bool:
-    return colours(widget)[0].lightness() < 128
-
-
 def apply_global(widget: QWidget | None = None) -> None:
     """pyqtgraph's defaults for items created from now on."""
     bg, fg, _ = colours(widget)
