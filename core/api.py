@@ -150,6 +150,12 @@ class Layer(ABC):
     def backward(self, dout: np.ndarray, cache) -> tuple[np.ndarray, dict]:
         """Return ``(dx, grads)``: dL/d(input) and dL/d(each parameter), given dL/d(output)."""
 
+    def param_grads(self, dout: np.ndarray, cache) -> dict:
+        """Only the ``grads`` of ``backward``: the first layer's dL/dx is needed by nobody, so
+        training asks it for these alone. Override when dx is costly (conv2d, dense); the
+        default runs ``backward`` and drops dx."""
+        return self.backward(dout, cache)[1]
+
     def inspect(self, cache) -> dict[str, np.ndarray]:
         """Named intermediates for the panels (e.g. the max-pool argmax mask). Default: none."""
         return {}

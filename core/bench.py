@@ -47,7 +47,7 @@ def backstep_iteration(net: Network, opt: SGD, x, y, timing: Timing) -> None:
     logits, caches = net.forward(x)
     _, probs = cross_entropy(logits, y)
     t1 = time.perf_counter()
-    grads, _ = net.backward(grad_logits(probs, y), caches)
+    grads = net.backward(grad_logits(probs, y), caches)
     t2 = time.perf_counter()
     net.params = opt.step(net.params, grads)
     t3 = time.perf_counter()

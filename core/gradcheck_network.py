@@ -50,7 +50,7 @@ def check_chain(net: Network, batch: int = 4, directions: int = 3, seed: int = 0
 
     logits, caches = net.forward(x)
     _, probs = cross_entropy(logits, y)
-    grads, _ = net.backward(grad_logits(probs, y), caches)
+    grads = net.backward(grad_logits(probs, y), caches)
     results = []
     for layer, ps in net.params.items():
         for k, p in ps.items():

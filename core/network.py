@@ -194,10 +194,12 @@ class Network:
                for i in range(0, len(x), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, self.n_classes), self.dtype)
 
-    def backward(self, dlogits: np.ndarray, caches: list):
-        """Parameter gradients (same layout as params) and dL/dx, from dL/dz of the last layer."""
+    def backward(self, dlogits: np.ndarray, caches: list) -> dict:
+        """Parameter gradients (same layout as params) from dL/dz of the last layer. The first
+        layer gives only its parameter gradients (Layer.param_grads): dL/dx is not needed."""
         grads = {}
         d = dlogits
-        for i in range(len(self.nodes) - 1, -1, -1):
+        for i in range(len(self.nodes) - 1, 0, -1):
             d, grads[self.nodes[i].name] = self.nodes[i].layer.backward(d, caches[i])
-        return grads, d
+        grads[self.nodes[0].name] = self.nodes[0].layer.param_grads(d, caches[0])
+        return grads

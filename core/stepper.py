@@ -208,7 +208,7 @@ class Stepper:
         idx, x, y = self._batch()
         logits, caches = self.net.forward(x)
         loss, probs = cross_entropy(logits, y)
-        grads, _ = self.net.backward(grad_logits(probs, y), caches)
+        grads = self.net.backward(grad_logits(probs, y), caches)
         if not (math.isfinite(loss) and all(np.isfinite(g).all() for gs in grads.values() for g in gs.values())):
             self._locate_divergence()
         self._finish_iteration(loss, probs, y, self.optimizer.step(self.net.params, grads))

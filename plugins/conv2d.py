@@ -110,14 +110,24 @@ class Conv2D(Layer):
         cols, g, (n, c, h, w), s, p = cache
         f, _, kh, kw = g.shape
         _, _, ho, wo = dout.shape
-        # free when dout already has this layer's (F, Ho, Wo, N) memory order
-        dz = np.ascontiguousarray(dout.transpose(1, 2, 3, 0)).reshape(f, -1)
-        dg = np.ascontiguousarray((cols @ dz.T).T).reshape(g.shape)  # (K,P)@(P,F): faster in BLAS
-        db = dz.sum(axis=1)
+        dz, grads = self._grads(dout, cols, g)
         dcols = (g.reshape(f, -1).T @ dz).reshape(c, kh, kw, ho, wo, n)
         dxp = _col2im(dcols, h + 2 * p, w + 2 * p, s)
         dx = dxp[:, p : p + h, p : p + w].transpose(3, 0, 1, 2)
-        return dx, {"weight": dg, "bias": db}
+        return dx, grads
+
+    def param_grads(self, dout, cache):
+        """{"weight", "bias"} of ``backward`` without dx (no col2im): for a first layer."""
+        return self._grads(dout, cache[0], cache[1])[1]
+
+    @staticmethod
+    def _grads(dout, cols, g):
+        """dz = dout as (F, Ho·Wo·N), and ∂L/∂g = dz·colsᵀ, ∂L/∂b = Σ dz."""
+        f = g.shape[0]
+        # free when dout already has this layer's (F, Ho, Wo, N) memory order
+        dz = np.ascontiguousarray(dout.transpose(1, 2, 3, 0)).reshape(f, -1)
+        dg = np.ascontiguousarray((cols @ dz.T).T).reshape(g.shape)  # (K,P)@(P,F): faster in BLAS
+        return dz, {"weight": dg, "bias": dz.sum(axis=1)}
 
 
 def _padded_chwn(x: np.ndarray, p: int) -> np.ndarray:

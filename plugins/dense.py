@@ -75,9 +75,14 @@ class Dense(Layer):
         # give ∂L/∂a the memory order of a (column-major when a is a flattened conv output),
         # so that the layers before work on matching layouts
         da = (w.T @ dout.T).T if a.flags.f_contiguous and not a.flags.c_contiguous else dout @ w
+        return da, self.param_grads(dout, cache)
+
+    def param_grads(self, dout, cache):
+        """{"weight": ∂L/∂W = doutᵀ a, "bias": Σₙ dout} without ∂L/∂a: for a first layer."""
+        a, _ = cache
         # np.dot for one sample: matmul of a (out, 1) by a (1, in) matrix skips BLAS and is 6× slower
         dw = np.dot(dout.T, a) if len(a) == 1 else dout.T @ a
-        return da, {"weight": dw, "bias": dout.sum(axis=0)}
+        return {"weight": dw, "bias": dout.sum(axis=0)}
 
 
 # --- reference implementations: the lecture's sums as plain loops (slow; for tests and reading) ---

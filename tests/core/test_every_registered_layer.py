@@ -41,3 +41,22 @@ def test_registered_layer_passes_gradcheck(type_id):
     cls = REGISTRY.get(type_id)
     result = check_layer(cls(), tuple(cls.example_shape), batch=2, seed=1)
     assert result.passed(1e-6), result.summary()
+
+
+@pytest.mark.parametrize("type_id", REGISTRY.ids())
+def test_param_grads_are_the_grads_of_backward(type_id):
+    """Training asks the first layer for Layer.param_grads (no dL/dx): the same numbers."""
+    import numpy as np
+
+    cls = REGISTRY.get(type_id)
+    layer, rng = cls(), np.random.default_rng(0)
+    shape = tuple(cls.example_shape)
+    params = layer.init_params(shape, rng)
+    x = rng.standard_normal((3, *shape))
+    out, cache = layer.forward(x, params)
+    dout = rng.standard_normal(out.shape)
+    grads = layer.param_grads(dout, cache)
+    _, expected = layer.backward(dout, cache)
+    assert grads.keys() == expected.keys()
+    for k in grads:
+        np.testing.assert_array_equal(grads[k], expected[k])
