@@ -32,7 +32,11 @@ from core.optim import Optimizer, make_optimizer
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
-    """A read-only copy: the snapshot keeps its numbers whatever the engine does next."""
+    """A read-only copy: the snapshot keeps its numbers whatever the engine does next. An array
+    already read-only is kept as it is: the engine makes those only of what it never changes
+    (an earlier snapshot's copy, views of parameters, which updates replace, never write)."""
+    if not a.flags.writeable:
+        return a
     a = np.array(a, copy=True)
     a.setflags(write=False)
     return a
@@ -279,7 +283,8 @@ class Stepper:
             i = n - 1 - (self.position - n - 1)
             if i == n - 1:
                 arrays["probs.grad"] = grad_probs(w["probs"], w["y"])
-            arrays[f"{layer}.grad_out"] = w["dout"]
+            # (the previous backward phase's grad_in, frozen already: the same numbers, not a copy)
+            arrays[f"{layer}.grad_out"] = w.get("dout_frozen", w["dout"])
             dx, grads = self.net.backward_layer(i, w["dout"], w["caches"][i])
             produced = {f"{layer}.grad_in": dx, **{f"{layer}.{k}.grad": g for k, g in grads.items()}}
             self._check_finite(phase, layer, produced)
@@ -289,13 +294,15 @@ class Stepper:
             quantities = tuple(self._quantities[i])
         else:  # update
             new = self.optimizer.step(self.net.params, w["grads"])
-            arrays = update_arrays(self.net.params, new)
+            arrays = {k: _readonly_view(v) for k, v in update_arrays(self.net.params, new).items()}
             self._check_finite(phase, None, {k: v for k, v in arrays.items() if k.endswith(".new")})
         snap = Snapshot(
             phase=phase, kind=kind, layer=layer or None, phase_index=self.position,
             iteration=self.iteration, epoch=self.epoch, batch_indices=w["frozen"][0], x=w["frozen"][1],
             y=w["frozen"][2], arrays=MappingProxyType({k: _frozen(v) for k, v in arrays.items()}),
             quantities=quantities, params=self.params_view(), loss=loss, lr=self.lr)
+        if kind == "backward":
+            w["dout_frozen"] = snap.arrays[f"{layer}.grad_in"]
         if kind == "update":
             self._finish_iteration(w["loss"], w["probs"], w["y"], new)
         else:
