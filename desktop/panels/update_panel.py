@@ -20,6 +20,7 @@ class UpdatePanel(Panel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.make_layer_body(caption_pt=14)
+        self._pending_from: tuple = ()  # (grad, old, lr, step, new) of the last pending step
 
     def draw(self, view: StepView) -> str | None:
         layer = self.layer.sync(view)
@@ -39,8 +40,7 @@ class UpdatePanel(Panel):
                 note = f"∂L/∂{w} is not computed yet: the step appears after backward:{layer}"
             else:
                 keys = (base, f"{base}.step", f"{base}.new")
-                step = -view.lr * grad
-                new = old + step
+                step, new = self._pending_step(grad, old, view.lr)
                 note = "pending: SGD's step, applied in the update phase"
         self.grid.set_cells([["old", "step", "new"]], colorbars=True)  # fixed cells: nothing rebuilt
         lv = symmetric_levels(old if new is None else [old, new])
@@ -58,3 +58,16 @@ class UpdatePanel(Panel):
         self.caption.setText(f"<b>new {w} = old {w} − α ∂L/∂{w}</b> &nbsp; with α = {view.lr:g} "
                              f"&nbsp; <span style='font-size:10pt; color:#999'>({note})</span>")
         return None
+
+    def _pending_step(self, grad, old, lr: float):
+        """−α ∂L/∂W and old + it, read-only, made once per (grad, old, lr): the grid shows the
+        same arrays again without re-rendering them (``old`` is a new view of the same memory
+        with each view, so its memory is compared; both are kept referenced meanwhile)."""
+        p = self._pending_from
+        if not (p and p[0] is grad and p[2] == lr and p[1].__array_interface__ == old.__array_interface__):
+            step = -lr * grad
+            new = old + step
+            step.setflags(write=False)
+            new.setflags(write=False)
+            self._pending_from = p = (grad, old, lr, step, new)
+        return p[3], p[4]
