@@ -16,7 +16,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
-DRAW_SHARE = 0.06  # while running, the GUI thread's CPU time is at most this share of the wall time
+DRAW_SHARE = 0.04  # while running, the GUI thread's CPU time is at most this share of the wall time
 MAX_REDRAW_GAP = 2.0  # s: ... but the panels are redrawn at least this often
 
 
