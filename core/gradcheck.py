@@ -29,8 +29,8 @@ step is the one actually taken, (θᵢ + ε) − (θᵢ − ε), not 2ε.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 

@@ -36,7 +36,8 @@ def check_chain(net: Network, batch: int = 4, directions: int = 3, seed: int = 0
                 eps: float = 1e-5) -> list[ChainCheck]:
     """End-to-end check of every parameter tensor through the loss, in float64.
 
-    For unit directions v (half along the gradient, half random), the directional derivative (L(θ + εv) − L(θ − εv)) / 2ε is
+    For unit directions v (half along the gradient, half random), the directional derivative
+    (L(θ + εv) − L(θ − εv)) / 2ε is
     compared with ⟨∂L/∂θ, v⟩ from backpropagation. A direction spans every element of θ, so the
     derivative is large compared to the loss's round-off, unlike single tiny elements.
     """

@@ -72,7 +72,7 @@ def infer_shapes(spec: NetworkSpec, registry: Registry | None = None) -> list[Sh
             infos.append(ShapeInfo(None, str(exc).split(": ", 2)[-1] if str(exc).startswith(spec.source)
                                    else str(exc)))
             shape = None
-        except Exception as exc:  # noqa: BLE001 - a plugin's bug must not break the editor
+        except Exception as exc:
             infos.append(ShapeInfo(None, f"{type(exc).__name__}: {exc}"))
             shape = None
     return infos
@@ -108,7 +108,7 @@ class Network:
                 out = tuple(layer.output_shape(shape))
             except BackstepError as exc:
                 raise ShapeError(f"{_where(spec, i)}: {exc}") from None
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 raise PluginError(f"{_where(spec, i)}: {entry.type}.output_shape failed: {exc}") from None
             nodes.append(Node(i, entry.name, entry.type, layer, shape, out, schemes[i]))
             shape = out
@@ -133,7 +133,7 @@ class Network:
     def _cast(self, params: dict) -> dict:
         return {k: np.ascontiguousarray(v, dtype=self.dtype) for k, v in params.items()}
 
-    def astype(self, dtype) -> "Network":
+    def astype(self, dtype) -> Network:
         """A copy of this network in another dtype, with the same (cast) parameters."""
         other = object.__new__(Network)
         other.__dict__.update(self.__dict__)

@@ -93,7 +93,7 @@ def save_session(path: str | Path, stepper, spec: NetworkSpec, dataset_name: str
     save_npz(path, arrays)
 
 
-def load_session(path: str | Path) -> Session:
+def load_session(path: str | Path) -> Session:  # noqa: C901 - one check per field, read top to bottom
     """Read a session file; SessionError naming the file if it is not a valid session."""
     path = Path(path)
     arrays = load_npz(path, SessionError)

@@ -51,11 +51,11 @@ class NetworkSpec:
             d["classes"] = list(self.classes)
         return d
 
-    def replace_layers(self, layers) -> "NetworkSpec":
+    def replace_layers(self, layers) -> NetworkSpec:
         return NetworkSpec(self.name, self.input_shape, tuple(layers), self.loss, self.classes, self.source)
 
 
-def parse_spec(data: Any, source: str = "<spec>") -> NetworkSpec:
+def parse_spec(data: Any, source: str = "<spec>") -> NetworkSpec:  # noqa: C901 - one check per field, read top to bottom
     """Validate a decoded JSON object as a network spec; SpecError names ``source`` and the field."""
     def fail(where: str, why: str):
         raise SpecError(f"{source}: {where}: {why}")

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 import numpy as np
 
@@ -97,7 +97,7 @@ class History:
         return {"batch_loss": list(self.batch_loss), "batch_acc": list(self.batch_acc), "epochs": list(self.epochs)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "History":
+    def from_dict(cls, d: dict) -> History:
         return cls(list(d.get("batch_loss", [])), list(d.get("batch_acc", [])), list(d.get("epochs", [])))
 
 
@@ -227,7 +227,8 @@ class Stepper:
         raise DivergedError("training diverged: the loss or a gradient is NaN or Inf")
 
     def run(self, iterations: int | None = None, *, until_epoch_end: bool = False,
-            should_stop: Callable[[], bool] | None = None, on_iteration: Callable[["Stepper"], None] | None = None) -> int:
+            should_stop: Callable[[], bool] | None = None,
+            on_iteration: Callable[[Stepper], None] | None = None) -> int:
         """Run whole iterations fast; stop after ``iterations``, at the epoch's end, or when asked.
 
         Returns the number of iterations run. ``should_stop`` is polled between iterations.
@@ -319,8 +320,8 @@ class Stepper:
 
     def params_view(self) -> Mapping[str, Mapping[str, np.ndarray]]:
         """Read-only views of the current parameters (updates make new arrays, so views stay valid)."""
-        return MappingProxyType({l: MappingProxyType({k: _readonly_view(v) for k, v in ps.items()})
-                                 for l, ps in self.net.params.items()})
+        return MappingProxyType({lname: MappingProxyType({k: _readonly_view(v) for k, v in ps.items()})
+                                 for lname, ps in self.net.params.items()})
 
     def cancel_iteration(self) -> None:
         """Drop a half-done iteration: nothing was updated yet, so the state is the boundary's."""
@@ -369,7 +370,7 @@ class Stepper:
         keeps them must not write into them either (the timeline takes read-only copies).
         """
         take = (lambda v: np.array(v, copy=True)) if copy else np.asarray
-        return {"params": {l: {k: take(v) for k, v in ps.items()} for l, ps in self.net.params.items()},
+        return {"params": {lname: {k: take(v) for k, v in ps.items()} for lname, ps in self.net.params.items()},
                 "optimizer": {"name": self.optimizer.name, "lr": self.optimizer.lr,
                               "state": {k: take(v) for k, v in self.optimizer.get_state().items()}},
                 "epoch": self.epoch, "offset": self.offset, "iteration": self.iteration, "seed": self.seed,
@@ -377,8 +378,8 @@ class Stepper:
                 "epoch_acc": [list(self._epoch_losses), self._epoch_correct, self._epoch_seen]}
 
     def load_state(self, state: dict) -> None:
-        self.net.params = {l: {k: np.asarray(v, dtype=self.net.dtype).copy() for k, v in ps.items()}
-                           for l, ps in state["params"].items()}
+        self.net.params = {lname: {k: np.asarray(v, dtype=self.net.dtype).copy() for k, v in ps.items()}
+                           for lname, ps in state["params"].items()}
         opt = state["optimizer"]
         self.optimizer = make_optimizer(opt["name"], opt["lr"])
         self.optimizer.set_state(opt["state"])

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
@@ -42,7 +42,7 @@ def describe_error(exc: BaseException) -> str:
 class _Worker(QThread):
     """Runs iterations until told to stop, the epoch ends or ``iterations`` are done."""
 
-    def __init__(self, bridge: "EngineBridge", iterations: int | None, until_epoch_end: bool):
+    def __init__(self, bridge: EngineBridge, iterations: int | None, until_epoch_end: bool):
         super().__init__()
         self.bridge = bridge
         self.iterations = iterations
@@ -51,7 +51,7 @@ class _Worker(QThread):
         self.error: tuple[str, str] | None = None
         self.hit: Hit | None = None
 
-    def run(self) -> None:  # noqa: D401 - QThread entry point
+    def run(self) -> None:  # noqa: C901 - to be split along its seams (#9)
         b, st = self.bridge, self.bridge.stepper
         start_epoch, done = st.epoch, 0
         total = (math.ceil((st.n_train - st.offset) / st.batch_size) if self.until_epoch_end
@@ -132,7 +132,7 @@ class _Worker(QThread):
                         b._phases_to_boundary()
                         done += 1
                     report(view)
-        except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; the app must live
+        except Exception as exc:
             self.error = b._locate_error(exc)
             st.cancel_iteration()
         now = time.perf_counter()
@@ -215,7 +215,7 @@ class EngineBridge(QObject):
             return None
         try:
             return self.stepper.per_sample_grads(layer, sample)
-        except Exception:  # noqa: BLE001 - a panel's question must never break the app
+        except Exception:
             return None
 
     def add_iteration_hook(self, fn: Callable) -> None:
@@ -232,7 +232,7 @@ class EngineBridge(QObject):
         for fn in tuple(self._iteration_hooks):
             try:
                 fn(self.stepper)
-            except Exception as exc:  # noqa: BLE001 - a tool's bug must not stop training; say it once
+            except Exception as exc:
                 if id(fn) not in self._failed_hooks:
                     self._failed_hooks.add(id(fn))
                     self.sigError.emit(f"iteration hook {getattr(fn, '__qualname__', fn)}: {describe_error(exc)}", "")
@@ -280,7 +280,7 @@ class EngineBridge(QObject):
                         self.stepper.step_phase()
                         if self.stepper.position == 0:
                             break
-                except Exception:  # noqa: BLE001
+                except Exception:
                     phase = self.stepper.next_phase
                 self.stepper.cancel_iteration()
             layer = phase.partition(":")[2]
@@ -294,7 +294,7 @@ class EngineBridge(QObject):
             return False
         try:
             fn()
-        except Exception as exc:  # noqa: BLE001 - plugins may raise anything; keep the app alive
+        except Exception as exc:
             msg, layer = self._locate_error(exc)
             self._emit_view()
             self.sigError.emit(msg, layer)

@@ -9,8 +9,20 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListView, QListWidget,
-                               QListWidgetItem, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.datasets import available_datasets
 from desktop.view_model import shape_text
@@ -169,7 +181,9 @@ class DataPanel(QWidget):
 
     def _show_labels(self, y, probs, classes) -> None:
         preds = None if probs is None else np.asarray(probs).argmax(axis=1)
-        name = (lambda k: classes[k] if 0 <= k < len(classes) else str(k))
+        def name(k: int) -> str:
+            return classes[k] if 0 <= k < len(classes) else str(k)
+
         for i in range(min(len(y), self.grid.count())):
             item = self.grid.item(i)
             lab = name(int(y[i]))

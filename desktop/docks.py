@@ -37,7 +37,7 @@ WIDTHS = {"input": 230, "feature_maps": 490, "error_maps": 540, "output": 310, "
 HEIGHTS = {"top": 540, "bottom": 370, "controls": 330, "data": 580}
 
 
-def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:  # noqa: C901 - to be split along its seams (#9)
     """The default layout; panels missing from ``docks`` are skipped.
 
     Most of the room goes to the panels. Left, narrow: the controls above the data. Right, on
@@ -45,7 +45,7 @@ def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     editor (it needs ~620 px: palette, canvas and property form side by side) tabbed with the
     filters, the weight gradients, the update and the curves.
     """
-    H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+    horiz, vert = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
     if window.centralWidget() is None:  # docks only: a zero-sized centre, so the docks share all the room
         centre = QWidget()
         centre.setMaximumSize(0, 0)
@@ -57,16 +57,16 @@ def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     top = [k for k in TOP if k in docks]
     bottom = [k for k in BOTTOM if k in docks]
     for k in left:
-        window.addDockWidget(AREA.LeftDockWidgetArea, docks[k], V)
+        window.addDockWidget(AREA.LeftDockWidgetArea, docks[k], vert)
         docks[k].show()
     rows = [r for r in (top, bottom) if r]
     if rows:
-        window.addDockWidget(AREA.RightDockWidgetArea, docks[rows[0][0]], V)
+        window.addDockWidget(AREA.RightDockWidgetArea, docks[rows[0][0]], vert)
         if len(rows) > 1:
-            window.splitDockWidget(docks[rows[0][0]], docks[rows[1][0]], V)
+            window.splitDockWidget(docks[rows[0][0]], docks[rows[1][0]], vert)
         for row in rows:
             for a, b in zip(row, row[1:]):
-                window.splitDockWidget(docks[a], docks[b], H)
+                window.splitDockWidget(docks[a], docks[b], horiz)
         for k in top + bottom:
             docks[k].show()
     placed = set(left + top + bottom)
@@ -76,23 +76,23 @@ def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
                 if host in docks:
                     window.tabifyDockWidget(docks[host], docks[k])
                 else:
-                    window.addDockWidget(AREA.RightDockWidgetArea, docks[k], H)
+                    window.addDockWidget(AREA.RightDockWidgetArea, docks[k], horiz)
                 docks[k].show()
                 placed.add(k)
         if host in docks:
             docks[host].raise_()
     for k, dock in docks.items():  # any panel added later
         if k not in placed:
-            window.addDockWidget(AREA.RightDockWidgetArea, dock, H)
+            window.addDockWidget(AREA.RightDockWidgetArea, dock, horiz)
             dock.show()
     if left:
-        window.resizeDocks([docks[left[0]]], [LEFT_WIDTH], H)
-        window.resizeDocks([docks[k] for k in left], [HEIGHTS[k] for k in left], V)
+        window.resizeDocks([docks[left[0]]], [LEFT_WIDTH], horiz)
+        window.resizeDocks([docks[k] for k in left], [HEIGHTS[k] for k in left], vert)
     if top and bottom:
-        window.resizeDocks([docks[top[0]], docks[bottom[0]]], [HEIGHTS["top"], HEIGHTS["bottom"]], V)
+        window.resizeDocks([docks[top[0]], docks[bottom[0]]], [HEIGHTS["top"], HEIGHTS["bottom"]], vert)
     for row in (top, bottom):
         if row:
-            window.resizeDocks([docks[k] for k in row], [WIDTHS[k] for k in row], H)
+            window.resizeDocks([docks[k] for k in row], [WIDTHS[k] for k in row], horiz)
 
 
 def save_layout(window: QMainWindow) -> None:

@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
     def _draw_panel(self, panel, view) -> None:
         try:
             panel.update_view(view)
-        except Exception as exc:  # noqa: BLE001 - a panel bug must not stop training
+        except Exception as exc:
             self.status.show_error(f"panel {panel.title}: {describe_error(exc)}")
 
     def _draw_rest(self, view) -> None:
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         try:
             net = Network(spec, self.registry, dtype=old.dtype, seed=st.seed)
             net.check_input(b.dataset.x_train[:1], f"dataset {b.dataset_name}")
-        except Exception as exc:  # noqa: BLE001 - an unfinished edit or a plugin's bug: say why, stay alive
+        except Exception as exc:
             self._set_spec_ok(False, describe_error(exc) if spec.layers else "Add layers from the palette")
             return
         shapes = lambda ps: {k: v.shape for k, v in ps.items()}  # noqa: E731
@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
         try:
             net = Network(spec, self.registry, seed=b.stepper.seed)
             net.check_input(b.dataset.x_train[:1], f"dataset {b.dataset_name}")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._set_spec_ok(False, describe_error(exc) if spec.layers else "Add layers from the palette")
             return
         st = b.stepper
@@ -405,7 +405,7 @@ class MainWindow(QMainWindow):
             net = Network(session.spec, self.registry, dtype=np.dtype(session.dtype))
             st = Stepper(net, data)
             restore(session, st)
-        except Exception as exc:  # noqa: BLE001 - a bad file (or a plugin it needs) must not crash the app
+        except Exception as exc:
             show_error(self, "Cannot open the session", describe_error(exc))
             return False
         self.editor.set_spec(session.spec)
@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
 
     # --- closing --------------------------------------------------------------------------------
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event) -> None:
         self.bridge.pause()
         self.bridge.wait()
         if self.remember_layout:

@@ -12,7 +12,7 @@ every array kept) that would be thrown away.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 

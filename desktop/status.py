@@ -47,14 +47,14 @@ class StatusBar(QStatusBar):
                    in_epoch: int | None = None, per_epoch: int | None = None) -> None:
         """``iteration``, ``epoch``, ``in_epoch``: 1-based, as people count (the panels do too);
         ``iteration`` 0 means none yet."""
-        L = self.labels
-        L["phase"].setText(f"Phase: {phase or '—'}  (next: {next_phase})")
+        labels = self.labels
+        labels["phase"].setText(f"Phase: {phase or '—'}  (next: {next_phase})")
         where = f" ({in_epoch} of {per_epoch} in epoch {epoch})" if in_epoch and per_epoch else ""
-        L["iteration"].setText(f"Iteration: {iteration}{where}" if iteration else "Iteration: — (none yet)")
-        L["epoch"].setText(f"Epoch: {epoch}")
-        L["loss"].setText(f"Loss: {_fmt(loss, '.4f')}")
-        L["accuracy"].setText(f"Accuracy: {_fmt(None if accuracy is None else 100 * accuracy, '.1f')}%")
-        L["speed"].setText(f"Speed: {_fmt(speed if speed else None, '.1f')} it/s")
+        labels["iteration"].setText(f"Iteration: {iteration}{where}" if iteration else "Iteration: — (none yet)")
+        labels["epoch"].setText(f"Epoch: {epoch}")
+        labels["loss"].setText(f"Loss: {_fmt(loss, '.4f')}")
+        labels["accuracy"].setText(f"Accuracy: {_fmt(None if accuracy is None else 100 * accuracy, '.1f')}%")
+        labels["speed"].setText(f"Speed: {_fmt(speed if speed else None, '.1f')} it/s")
 
     def show_error(self, message: str) -> None:
         self.showMessage(f"⚠ {message}")

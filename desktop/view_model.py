@@ -17,8 +17,8 @@ iterations, the whole of the last one) follow core.stepper.Snapshot:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 

@@ -91,7 +91,8 @@ def main(argv: list[str]) -> int:
     w.panels["error_maps"].update_view(b.view())
     # click the error pixel of the focused sample with the largest |∂L/∂z⁽¹⁾|: a pooling winner
     err = b.view().focused("sig1.grad_in")
-    w.panels["error_maps"].click_at("sig1.grad_in", tuple(int(i) for i in np.unravel_index(abs(err).argmax(), err.shape)))
+    worst = tuple(int(i) for i in np.unravel_index(abs(err).argmax(), err.shape))
+    w.panels["error_maps"].click_at("sig1.grad_in", worst)
     w.docks["formula"].raise_()
     shot("breakpoint.png")
 

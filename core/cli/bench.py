@@ -36,10 +36,12 @@ def run(args) -> int:
         return 0
     share = ", ".join(f"{k} {v:.0%}" for k, v in r["share"].items())
     print(f"{net.spec.name}, batch {r['batch_size']}, {r['dtype']}, {r['iterations']} iterations")
-    print(f"  Backstep: {r['ms_per_iteration']:.3f} ms/iteration (p10 {r['ms_p10']:.3f}, p90 {r['ms_p90']:.3f}); {share}")
+    print(f"  Backstep: {r['ms_per_iteration']:.3f} ms/iteration "
+          f"(p10 {r['ms_p10']:.3f}, p90 {r['ms_p90']:.3f}); {share}")
     if "torch" in r:
         t = r["torch"]
-        print(f"  PyTorch {r['torch_version']} ({r['torch_threads']} threads): {t['ms_per_iteration']:.3f} ms/iteration "
+        print(f"  PyTorch {r['torch_version']} ({r['torch_threads']} threads): "
+              f"{t['ms_per_iteration']:.3f} ms/iteration "
               f"(p10 {t['ms_p10']:.3f}, p90 {t['ms_p90']:.3f})")
         print(f"  ratio Backstep / PyTorch: {r['ratio']:.2f}")
     return 0

@@ -45,7 +45,8 @@ class Trace:
                             f"{int(y.min())}..{int(y.max())}")
         arrays = trace(net, x, y.astype(np.int64))
         save_npz(args.out, arrays)
-        print(f"trace of {len(arrays)} arrays written to {args.out} (loss {float(arrays['loss']):.6f})", file=sys.stderr)
+        print(f"trace of {len(arrays)} arrays written to {args.out} (loss {float(arrays['loss']):.6f})",
+              file=sys.stderr)
         return 0
 
 

@@ -65,7 +65,7 @@ def run(args) -> int:
     for epoch in range(args.epochs):
         bar = ProgressBar(f"epoch {epoch + 1}/{args.epochs}", stepper.batches_per_epoch)
         first = stepper.iteration
-        stepper.step_epoch(on_iteration=lambda s: bar.update(
+        stepper.step_epoch(on_iteration=lambda s, bar=bar, first=first: bar.update(
             s.iteration - first, f"loss {np.mean(s.history.batch_loss[-20:]):.4f}"))
         rec = stepper.history.epochs[-1]
         bar.close(f"epoch {rec['epoch']}/{args.epochs}: train loss {rec['train_loss']:.4f} acc "

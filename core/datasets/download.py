@@ -14,8 +14,8 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from core.datasets.remote import remote_dataset
 from core.errors import DataError

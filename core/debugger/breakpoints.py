@@ -21,8 +21,9 @@ Kinds (``to_dict()["kind"]``)::
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Callable, ClassVar, Mapping
+from typing import ClassVar
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class Breakpoint:
         return {"kind": self.kind, **d}
 
     @staticmethod
-    def from_dict(d: Mapping) -> "Breakpoint":
+    def from_dict(d: Mapping) -> Breakpoint:
         d = dict(d)
         kind = d.pop("kind", None)
         cls = KINDS.get(kind)
@@ -302,7 +303,7 @@ class BreakpointSet:
         return [b.to_dict() for b in self._items]
 
     @classmethod
-    def from_list(cls, items) -> "BreakpointSet":
+    def from_list(cls, items) -> BreakpointSet:
         return cls(Breakpoint.from_dict(d) for d in items or ())
 
 

@@ -87,7 +87,7 @@ class Explanation:
         return abs(self.total - self.value) <= rtol * scale or self.total == self.value
 
 
-class _Missing(Exception):
+class _MissingError(Exception):
     """An array the formula needs is not recorded (yet)."""
 
 
@@ -127,7 +127,7 @@ class _Ctx:
     def get(self, key: str) -> np.ndarray:
         a = self.arrays.get(key)
         if a is None:
-            raise _Missing(f"{key} is not recorded yet: step further through the iteration")
+            raise _MissingError(f"{key} is not recorded yet: step further through the iteration")
         return a
 
     def labels(self) -> np.ndarray | None:
@@ -145,7 +145,7 @@ class _Ctx:
             return self.get(self.inp_key(k))
         x = self.x if self.x is not None else self.arrays.get("x", self.arrays.get("input"))
         if x is None:
-            raise _Missing("the batch x is not available")
+            raise _MissingError("the batch x is not available")
         return x
 
     def param(self, k: int, p: str) -> np.ndarray:
@@ -156,7 +156,7 @@ class _Ctx:
         try:
             return self.params[name][p]
         except KeyError:
-            raise _Missing(f"parameter {name}.{p} is not available") from None
+            raise _MissingError(f"parameter {name}.{p} is not available") from None
 
     def gout(self, k: int) -> np.ndarray:
         return self.get(f"{self.names[k]}.grad_out")
@@ -298,7 +298,7 @@ def _softmax_error(c: _Ctx, idx, fvals, frefs) -> _Exp:
     n = probs.shape[0]
     p = float(probs[sn, i])
     if y is None:
-        raise _Missing("the labels y are not available")
+        raise _MissingError("the labels y are not available")
     yi = float(int(y[sn]) == i)
     terms = [_term(f"(ŷ[{sn},{i}] − y[{sn},{i}]) / N",
                    [("ŷ − y", p - yi), ("1/N", 1.0 / n), *fvals], [("probs", (sn, i)), *frefs])]
@@ -580,8 +580,8 @@ def _explain_update(c: _Ctx, name: str, p: str, what: str, idx: tuple, lr):
     sym = c.w_sym(k, p) if name in c.wsym else f"{name}.{p}"
     ov, sv = float(old[idx]), float(step[idx])
     refs = [(f"{name}.{p}.old", idx), (f"{name}.{p}.step", idx)]
-    sgd = (lr is not None and grad is not None
-           and abs(sv + lr * float(grad[idx])) <= 1e-5 * max(abs(sv), abs(lr * float(grad[idx])), 1e-30) + 1e-7 * abs(ov))
+    lr_grad = None if lr is None or grad is None else lr * float(grad[idx])
+    sgd = lr_grad is not None and abs(sv + lr_grad) <= 1e-5 * max(abs(sv), abs(lr_grad), 1e-30) + 1e-7 * abs(ov)
     if sgd:
         gv = float(grad[idx])
         step_term = _term(f"−α · ∂L/∂{sym}{_ix(idx)}", [("−α", -lr), (f"∂L/∂{sym}", gv)],
@@ -601,7 +601,9 @@ def _explain_update(c: _Ctx, name: str, p: str, what: str, idx: tuple, lr):
         terms = rounded([_term(f"{sym}{_ix(idx)} (old)", [("old", ov)], refs[:1]), step_term],
                         float(c.get(f"{name}.{p}.new")[idx]))
         subst = f"= {_f(ov)} + ({_f(step_term.product)})"
-        return f"{sym} ← {sym} {'− α · ∂L/∂' + sym if sgd else '+ step'}   (new = old {'− α·grad' if sgd else '+ step'})", \
+        rule = (f"{sym} ← {sym} {'− α · ∂L/∂' + sym if sgd else '+ step'}   "
+                f"(new = old {'− α·grad' if sgd else '+ step'})")
+        return rule, \
             terms, subst, f"α = {lr:g}" if sgd else "The optimiser's step (momentum or Adam), recorded as new − old."
     if what == "step":
         return f"step = {eq_step}", rounded([step_term], sv), f"= {_f(step_term.product)}", f"α = {lr:g}" if sgd else ""
@@ -656,7 +658,8 @@ def _title(c: _Ctx, key: str, k, rest: str, idx) -> str:
     return f"{key} {where}"
 
 
-def explain(record_arrays, params, nodes, key: str, index, lr: float | None = None, *, x=None, y=None,
+def explain(record_arrays, params, nodes, key: str, index, lr: float | None = None, *,  # noqa: C901 - split in #9
+            x=None, y=None,
             sample: int = 0) -> Explanation:
     """The formula of ``record_arrays[key][index]`` with its numbers; never raises.
 
@@ -672,7 +675,7 @@ def explain(record_arrays, params, nodes, key: str, index, lr: float | None = No
     index = tuple(int(i) for i in (index if isinstance(index, (tuple, list, np.ndarray)) else (index,)))
     try:
         c = _Ctx(record_arrays, params, nodes, x, lr, sample, y)
-    except Exception as exc:  # noqa: BLE001 - a broken node list must not break a click
+    except Exception as exc:
         return Explanation(key, index, key, "", None, note=f"cannot explain: {exc}", supported=False)
     k, rest = _split_key(key, c.names)
     value, arr = None, None
@@ -680,7 +683,7 @@ def explain(record_arrays, params, nodes, key: str, index, lr: float | None = No
         arr = record_arrays.get(key)
         if arr is not None:
             value = float(np.asarray(arr)[index]) if index or np.ndim(arr) == 0 else float(np.asarray(arr))
-    except Exception:  # noqa: BLE001 - an index out of range: shown as not available
+    except Exception:
         value = None
     title = _title(c, key, k, rest, index)
     layer = c.names[k] if k is not None else None
@@ -688,10 +691,10 @@ def explain(record_arrays, params, nodes, key: str, index, lr: float | None = No
             else f"grad:{rest[:-5]}" if rest.endswith(".grad") else "forward")
     try:
         result = _dispatch(c, key, k, rest, index, lr)
-    except _Missing as exc:
+    except _MissingError as exc:
         return Explanation(key, index, title, _layer_formula(c, k, kind), value, note=str(exc), layer=layer,
                            supported=False)
-    except Exception as exc:  # noqa: BLE001 - never raise from a click
+    except Exception as exc:
         return Explanation(key, index, title, _layer_formula(c, k, kind), value,
                            note=f"cannot explain this element: {type(exc).__name__}: {exc}", layer=layer,
                            supported=False)
@@ -729,13 +732,13 @@ def explain(record_arrays, params, nodes, key: str, index, lr: float | None = No
     return Explanation(key, index, title, eq, value, tuple(terms), tuple(factors), subst, related, note, layer)
 
 
-def _dispatch(c: _Ctx, key, k, rest, idx, lr):
+def _dispatch(c: _Ctx, key, k, rest, idx, lr):  # noqa: C901 - to be split along its seams (#9)
     """(equation, terms, factors, substituted, note, extra related) or None when unsupported."""
     n = len(c.nodes)
     if key == "loss":
         probs, y = c.get("probs"), c.labels()
         if y is None:
-            raise _Missing("the labels y are not available")
+            raise _MissingError("the labels y are not available")
         nb = len(y)
         terms = [_term(f"−log ŷ[{s},{int(y[s])}] / N", [("−log ŷ", -math.log(max(float(probs[s, int(y[s])]), 1e-300))),
                                                        ("1/N", 1.0 / nb)], [("probs", (s, int(y[s])))])

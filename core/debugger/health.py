@@ -16,8 +16,8 @@ An update-to-weight ratio far from ~1e-3 means the learning rate is off (too sma
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 

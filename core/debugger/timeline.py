@@ -29,9 +29,9 @@ Usage::
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -217,7 +217,7 @@ class Timeline:
 
     # --- memory -----------------------------------------------------------------------------------
 
-    def _count_bytes(self, entries=None, curves: bool = True) -> int:
+    def _count_bytes(self, entries=None, curves: bool = True) -> int:  # noqa: C901 - to be split along its seams (#9)
         """Bytes of every distinct array buffer held, plus the curves (about 32 bytes a number).
 
         ``entries``: count only these (default all); ``curves``: add the shared curves and the
@@ -300,7 +300,7 @@ class Timeline:
         with self._lock:
             e = self.entry(i)
             state = dict(e.state)
-            state["params"] = {l: dict(ps) for l, ps in e.state["params"].items()}
+            state["params"] = {lname: dict(ps) for lname, ps in e.state["params"].items()}
             if e.own_history is not None:
                 h = e.own_history
             else:
@@ -312,7 +312,7 @@ class Timeline:
 
     def params_at(self, i: int) -> dict[str, np.ndarray]:
         """``{"conv1.weight": array, ...}`` at the start of iteration i."""
-        return {f"{l}.{k}": v for l, ps in self.entry(i).state["params"].items() for k, v in ps.items()}
+        return {f"{lname}.{k}": v for lname, ps in self.entry(i).state["params"].items() for k, v in ps.items()}
 
     def arrays_at(self, i: int) -> Mapping[str, np.ndarray]:
         """Every array iteration i produced (Snapshot keys), recorded or replayed from its state."""
@@ -321,7 +321,7 @@ class Timeline:
             if e.arrays is None:
                 return MappingProxyType(self._replay(e)[0])
             old = e.state["params"]
-            new = {l: {k: e.new_params[f"{l}.{k}"] for k in ps} for l, ps in old.items()}
+            new = {lname: {k: e.new_params[f"{lname}.{k}"] for k in ps} for lname, ps in old.items()}
             update = update_arrays(old, new)
             update.update({k: _readonly(v) for k, v in update.items() if k.endswith(".step")})
             return MappingProxyType({**e.arrays, **update})

@@ -24,8 +24,8 @@ The work is split into ``prepare`` (reads the engine: do it on the thread that o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

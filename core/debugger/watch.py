@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import ast
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -349,7 +349,7 @@ class WatchList:
         return [w.text for w in self.watches]
 
     @classmethod
-    def from_list(cls, texts) -> "WatchList":
+    def from_list(cls, texts) -> WatchList:
         """Watches from saved texts; ones that no longer parse are skipped."""
         wl = cls()
         for t in texts or ():

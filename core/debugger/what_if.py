@@ -19,9 +19,9 @@ input window it multiplies.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -124,13 +124,13 @@ class WhatIfResult:
 
 def _apply(net: Network, params: dict, x: np.ndarray, y: np.ndarray, lr: float, edits: Sequence) -> tuple:
     """Copies of params, x, y and the lr with the edits applied; EditError for an impossible edit."""
-    params = {l: dict(ps) for l, ps in params.items()}
+    params = {lname: dict(ps) for lname, ps in params.items()}
     x, y = x.copy(), y.copy()
     for e in edits:
         if isinstance(e, WeightEdit):
             layer, _, name = e.key.rpartition(".")
             if layer not in params or name not in params[layer]:
-                known = ", ".join(f"{l}.{k}" for l, ps in params.items() for k in ps)
+                known = ", ".join(f"{lname}.{k}" for lname, ps in params.items() for k in ps)
                 raise EditError(f"what-if: no parameter {e.key!r} (parameters: {known})")
             p = params[layer][name].copy()
             _set(p, e.index, e.value, e.key)
@@ -195,7 +195,7 @@ def what_if(net: Network, state: dict, batch: tuple, edits: Sequence, dtype=None
     are). dtype: the arithmetic (default: the network's; float64 for exact comparisons).
     """
     dtype = np.dtype(dtype or net.dtype)
-    params = {l: {k: np.array(v, dtype=dtype) for k, v in ps.items()} for l, ps in state["params"].items()}
+    params = {lname: {k: np.array(v, dtype=dtype) for k, v in ps.items()} for lname, ps in state["params"].items()}
     x = np.array(batch[0], dtype=dtype)
     y = np.array(batch[1], dtype=np.int64)
     opt = state["optimizer"]

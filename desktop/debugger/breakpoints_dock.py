@@ -8,13 +8,37 @@ get "Break at forward:<layer>" / "Break at backward:<layer>" in their context me
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
-                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.debugger.breakpoints import (HEALTH_METRICS, Breakpoint, BreakpointSet, HealthBreakpoint, Hit,
-                                       IterationBreakpoint, NonFiniteBreakpoint, NormBreakpoint,
-                                       PhaseBreakpoint, WrongPredictionBreakpoint)
+from core.debugger.breakpoints import (
+    HEALTH_METRICS,
+    Breakpoint,
+    BreakpointSet,
+    HealthBreakpoint,
+    Hit,
+    IterationBreakpoint,
+    NonFiniteBreakpoint,
+    NormBreakpoint,
+    PhaseBreakpoint,
+    WrongPredictionBreakpoint,
+)
 
 KIND_LABELS = {
     "phase": "At a layer's phase",
@@ -60,10 +84,12 @@ class BreakpointDialog(QDialog):
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Break", self.kind)
-        self._rows = {"phase": [self.phase], "iteration": [self.iteration], "norm": [self.pattern, self.op, self.threshold],
+        self._rows = {"phase": [self.phase], "iteration": [self.iteration],
+                      "norm": [self.pattern, self.op, self.threshold],
                       "health": [self.layer, self.metric, self.op, self.threshold]}
         for label, w in (("Phase", self.phase), ("Iteration (1-based)", self.iteration), ("Array key", self.pattern),
-                         ("Layer", self.layer), ("Figure", self.metric), ("When", self.op), ("Threshold", self.threshold)):
+                         ("Layer", self.layer), ("Figure", self.metric), ("When", self.op),
+                          ("Threshold", self.threshold)):
             form.addRow(label, w)
         self.form = form
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -271,7 +297,7 @@ class BreakpointsDock(QWidget):
             self.refresh()
             self.sigChanged.emit()
 
-    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def contextMenuEvent(self, event) -> None:
         menu = QMenu(self)
         menu.addAction("Add…", self.add_interactive)
         row = self.table.currentRow()

@@ -12,8 +12,16 @@ import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMenu, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.debugger.health import LayerHealth, layer_health
 
@@ -112,7 +120,7 @@ class HealthDock(QWidget):
         h = next((h for h in self.health if h.layer == layer), None)
         return None if h is None else getattr(h, column)
 
-    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def contextMenuEvent(self, event) -> None:
         row = self.table.currentRow()
         if self.add_breakpoint is None or not 0 <= row < len(self.health):
             return
@@ -165,6 +173,6 @@ def install_health(window) -> HealthDock:
     debug_menu(window).addAction(dock.toggleViewAction())
     try:
         widget.update_view(window.bridge.view())
-    except Exception:  # noqa: BLE001 - a first view is a nicety
+    except Exception:
         pass
     return widget

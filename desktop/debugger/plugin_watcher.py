@@ -17,8 +17,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.plugin_reload import ReloadResult, install_reloaded, plugin_folders, reload_plugin_file
 
@@ -189,7 +199,8 @@ class PluginsReloadDock(QWidget):
         self.tree.setCurrentItem(self._rows.get((result.path, result.classes[0].id)) if result.classes else None)
 
     def rows(self) -> list[tuple[str, str, str, str]]:
-        return [tuple(self.tree.topLevelItem(i).text(c) for c in range(4)) for i in range(self.tree.topLevelItemCount())]
+        tree = self.tree
+        return [tuple(tree.topLevelItem(i).text(c) for c in range(4)) for i in range(tree.topLevelItemCount())]
 
     def _show_details(self, item, _prev=None) -> None:
         self.details.setPlainText(item.data(0, Qt.ItemDataRole.UserRole) if item else "")

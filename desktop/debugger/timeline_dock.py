@@ -16,8 +16,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QPushButton,
-                               QSlider, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.debugger.timeline import Timeline
 from desktop.view_model import StepView
@@ -186,7 +198,8 @@ class TimelineDock(QWidget):
         arrays = tl.arrays_at(i)
         x, y, _ = tl.batch_at(i)
         state = tl.state_at(i)
-        params = {l: {k: arrays.get(f"{l}.{k}.new", v) for k, v in ps.items()} for l, ps in state["params"].items()}
+        params = {lname: {k: arrays.get(f"{lname}.{k}.new", v) for k, v in ps.items()}
+                  for lname, ps in state["params"].items()}
         history = state["history"]
         return StepView("update", None, i, int(state["epoch"]), tuple(st.net.nodes), tuple(st.net.classes), x, y,
                         arrays, params, tuple(tl.quantities_at(i)), min(b.focus, len(y) - 1),
@@ -198,7 +211,7 @@ class TimelineDock(QWidget):
             return
         try:
             view = self.view_of(i)
-        except Exception as exc:  # noqa: BLE001 - a replay may fail (a plugin changed since): say so
+        except Exception as exc:
             self.window.status.show_error(f"timeline: cannot show iteration {i + 1}: {exc}")
             return
         self.shown = i

@@ -16,10 +16,24 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QMenu, QProgressBar, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.debugger.verify import VerifyJob, VerifyResult, prepare, run_job
 
@@ -36,10 +50,10 @@ class _Worker(QThread):
         super().__init__()
         self.job = job
 
-    def run(self) -> None:  # noqa: D401 - QThread entry point
+    def run(self) -> None:
         try:
             self.done.emit(run_job(self.job))
-        except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+        except Exception as exc:
             self.failed.emit(f"{type(exc).__name__}: {exc}")
 
 
@@ -215,7 +229,7 @@ class VerifyDialog(QDialog):
                 f = min(b.focus, max(n - 1, 0))
                 samples = [f] + ([f + 1 if f + 1 < n else 0] if n > 1 else [])
             job = prepare(src, self.layer_name, eps, samples=samples, **kw)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._failed(f"{type(exc).__name__}: {exc}")
             return
         self.job = job
@@ -302,7 +316,7 @@ class VerifyDialog(QDialog):
         self.selected_label.setText(f"{target}{list(index)}:  analytic {w.analytic:.10g}   numeric {w.numeric:.10g}"
                                     f"   relative error {w.rel_error:.2e}")
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event) -> None:
         if self._worker is not None and self._worker.isRunning():
             self._worker.wait()
         super().closeEvent(event)

@@ -12,8 +12,19 @@ import math
 import numpy as np
 from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.debugger.watch import WatchError, WatchList, WatchScope, format_value
 
@@ -160,13 +171,13 @@ class WatchDock(QWidget):
             self.watches.update(scope_of(self._view))
         self.refresh()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.table.hasFocus():
             self.remove_selected()
             return
         super().keyPressEvent(event)
 
-    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def contextMenuEvent(self, event) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.watches):
             menu = QMenu(self)
@@ -237,7 +248,7 @@ def install_watch(window) -> WatchDock:
     debug_menu(window).addAction(dock.toggleViewAction())
     try:
         widget.update_view(window.bridge.view())
-    except Exception:  # noqa: BLE001 - a first view is a nicety, never a reason not to start
+    except Exception:
         pass
     return widget
 

@@ -13,9 +13,26 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDoubleSpinBox, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton, QSpinBox, QSplitter,
-                               QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.debugger.what_if import LabelEdit, LearningRateEdit, PixelEdit, WeightEdit, WhatIfResult, what_if
 from core.errors import BackstepError
@@ -70,7 +87,7 @@ class WhatIfDialog(QDialog):
         self.result: WhatIfResult | None = None
         self.where, self.state, self.batch, self.iteration = stopped_point(window)
         net = window.bridge.network
-        self.param_keys = [f"{l}.{k}" for l, ps in self.state["params"].items() for k in ps]
+        self.param_keys = [f"{lname}.{k}" for lname, ps in self.state["params"].items() for k in ps]
         n = len(self.batch[1])
 
         self.info = QLabel(f"Replays {self.where} on a copy of the network; training is not changed.")
@@ -242,7 +259,7 @@ class WhatIfDialog(QDialog):
         except BackstepError as exc:
             self.message.setText(str(exc))
             return None
-        except Exception as exc:  # noqa: BLE001 - a plugin's layer may raise anything
+        except Exception as exc:
             self.message.setText(f"{type(exc).__name__}: {exc}")
             return None
         self.result = res
@@ -299,7 +316,7 @@ def install_what_if(window) -> QAction:
             return
         try:
             dlg = WhatIfDialog(window)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             window.status.show_error(f"what-if: {exc}")
             return
         window.what_if_dialog = dlg

@@ -63,7 +63,7 @@ class BlockDelegate(QStyledItemDelegate):
     def _line(self, font: QFont) -> int:
         return QFontMetrics(font).height()
 
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self, option, index) -> QSize:
         block: Block = index.data(BLOCK_ROLE)
         if block is None:
             return super().sizeHint(option, index)

@@ -6,7 +6,7 @@ category's icon is used, so a third-party layer looks at home in the palette wit
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
@@ -48,7 +48,7 @@ def _draw(colour: str, letter: str, size: int) -> QPixmap:
     return pix
 
 
-@lru_cache(maxsize=None)
+@cache
 def category_icon(category: str) -> QIcon:
     colour, letter = CATEGORY_STYLE.get(category, (CATEGORY_STYLE["Other"][0], category[:1].upper() or "?"))
     icon = QIcon()

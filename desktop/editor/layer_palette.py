@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 
 from core.api import CATEGORIES
 from core.registry import Registry
-
 from desktop.editor.category_icons import category_icon, layer_icon
 
 LAYER_TYPE_MIME = "application/x-backstep-layer-type"
@@ -87,10 +86,10 @@ class LayerPalette(QTreeWidget):
                 out[head.child(j).data(0, TYPE_ROLE)] = head.child(j)
         return out
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt's name
+    def mimeTypes(self) -> list[str]:
         return [LAYER_TYPE_MIME]
 
-    def mimeData(self, items) -> QMimeData:  # noqa: N802 - Qt's name
+    def mimeData(self, items) -> QMimeData:
         type_ids = [it.data(0, TYPE_ROLE) for it in items if it.data(0, TYPE_ROLE)]
         return type_mime(type_ids[0]) if type_ids else QMimeData()
 

@@ -11,8 +11,8 @@ handler, callable without a real drag (tests, offscreen).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QPainter, QPalette, QPen
@@ -146,7 +146,7 @@ class NetworkCanvas(QListWidget):
 
     # --- keys and menu --------------------------------------------------------------------------
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key_Delete, Qt.Key_Backspace) and self.selected_index() is not None:
             self.sigRemoveRequested.emit(self.selected_index())
             event.accept()
@@ -190,7 +190,7 @@ class NetworkCanvas(QListWidget):
         rect = self.visualItemRect(self.item(gap + 1))
         return QPoint(rect.center().x(), rect.top() + 2)
 
-    def startDrag(self, actions) -> None:  # noqa: N802 - Qt's name
+    def startDrag(self, actions) -> None:
         index = self.selected_index()
         if index is None:
             return
@@ -206,13 +206,13 @@ class NetworkCanvas(QListWidget):
     def _accepts(mime: QMimeData) -> bool:
         return mime is not None and (mime.hasFormat(LAYER_TYPE_MIME) or mime.hasFormat(BLOCK_MIME))
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:
         if self._accepts(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802
+    def dragMoveEvent(self, event) -> None:
         if not self._accepts(event.mimeData()):
             event.ignore()
             return
@@ -220,11 +220,11 @@ class NetworkCanvas(QListWidget):
         self.viewport().update()
         event.acceptProposedAction()
 
-    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+    def dragLeaveEvent(self, event) -> None:
         self._gap = None
         self.viewport().update()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         self._gap = None
         self.viewport().update()
         if self.drop_mime(event.mimeData(), event.position().toPoint()):
@@ -247,7 +247,7 @@ class NetworkCanvas(QListWidget):
             return True
         return False
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if self._gap is None or self.count() < 2:
             return

@@ -8,8 +8,9 @@ The main window uses ``spec()``, ``set_spec``, ``load_file``/``save_file``, the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
@@ -22,11 +23,11 @@ from core.spec import NetworkSpec, load_spec, spec_json
 from desktop.editor import spec_edits
 from desktop.editor.block_delegate import Block
 from desktop.editor.block_info import BlockInfo, block_infos, loss_problem
-from desktop.view_model import shape_text
 from desktop.editor.layer_palette import LayerPalette
 from desktop.editor.network_canvas import NetworkCanvas
 from desktop.editor.property_form import PropertyForm
 from desktop.editor.spec_command import SpecCommand
+from desktop.view_model import shape_text
 
 LOSS_NAMES = {"softmax_cross_entropy": "softmax cross-entropy"}
 
@@ -212,7 +213,7 @@ class NetworkEditor(QWidget):
             spec = load_spec(path)
         except BackstepError as exc:
             return str(exc)
-        except Exception as exc:  # noqa: BLE001 - a dialog, never a crash
+        except Exception as exc:
             return f"{path}: {exc}"
         self.set_spec(spec)
         self.current_path = Path(path)

@@ -6,7 +6,8 @@ just shows the new values, so typing is never interrupted by a redraw.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
@@ -16,7 +17,8 @@ from desktop.editor.block_info import BlockInfo
 from desktop.editor.hyperparam_field import HyperParamField, framed, mark_error
 from desktop.view_model import shape_text
 
-PLACEHOLDER = "Select a block to edit its name and hyperparameters.\n\nDrag a layer from the palette onto the network to add it."
+PLACEHOLDER = ("Select a block to edit its name and hyperparameters.\n\n"
+               "Drag a layer from the palette onto the network to add it.")
 
 
 class PropertyForm(QScrollArea):
@@ -120,7 +122,8 @@ class PropertyForm(QScrollArea):
             self.status.setText(f"<span style='color:#c62828'><b>Does not fit:</b> {info.error}</span>")
         else:
             ins = shape_text(info.in_shape) if info.in_shape else "?"
-            self.status.setText(f"input {ins} → output <b>{info.shape_label}</b><br>{info.params_label or 'no parameters'}")
+            self.status.setText(f"input {ins} → output <b>{info.shape_label}</b><br>"
+                                f"{info.params_label or 'no parameters'}")
 
     # --- the name field -------------------------------------------------------------------------
 

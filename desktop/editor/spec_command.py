@@ -8,7 +8,7 @@ merge into one undo step.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
@@ -31,10 +31,10 @@ class SpecCommand(QUndoCommand):
     def undo(self) -> None:
         self._apply(self.before)
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return MERGE_ID if self.merge_key is not None else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SpecCommand) or other.merge_key != self.merge_key:
             return False
         self.after = other.after

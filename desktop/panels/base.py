@@ -1,7 +1,8 @@
 """The panel contract: ``title``, ``update_view(view)``, ``displayed()``, ``sigHover(str)``.
 
 A panel draws a StepView and nothing else. It skips the work while hidden — closed, or a tab
-behind another in a dock group — and draws the kept view when it is shown (``set_exposed``); it shows a hint instead of an empty area when there is nothing to draw, and
+behind another in a dock group — and draws the kept view when it is shown (``set_exposed``); it
+shows a hint instead of an empty area when there is nothing to draw, and
 remembers the exact arrays it shows (``displayed()``) so tests can compare them with the engine's.
 Hovering a pixel emits e.g. ``"conv1.out[sample 3, channel 2, row 5, col 7] = 0.8123"``.
 """
@@ -71,12 +72,12 @@ class Caption(QLabel):
         self.setWordWrap(True)
         self._held = (-1, 0)  # (width, height held at that width)
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+    def setText(self, text: str) -> None:
         if text != self.text():
             super().setText(text)
             self._hold()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._hold()

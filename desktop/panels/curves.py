@@ -48,13 +48,14 @@ class CurvesPanel(Panel):
         specs = [  # (row, col, title, y label, x label, [(key, legend, colour, symbol)])
             (0, 0, "loss per batch", "L", "iteration", [("batch_loss", "batch", RAW, None),
                                                          ("batch_loss_mean", f"mean of {SMOOTH}", TRAIN, None)]),
-            (1, 0, "accuracy per batch", "acc.", "iteration", [("batch_acc", "batch", RAW, None),
-                                                                    ("batch_acc_mean", f"mean of {SMOOTH}", TRAIN, None)]),
-            (0, 1, "loss per epoch", "L", "epoch", [("train_loss", "train", TRAIN, "o"), ("test_loss", "test", TEST, "s")]),
+            (1, 0, "accuracy per batch", "acc.", "iteration",
+             [("batch_acc", "batch", RAW, None), ("batch_acc_mean", f"mean of {SMOOTH}", TRAIN, None)]),
+            (0, 1, "loss per epoch", "L", "epoch",
+             [("train_loss", "train", TRAIN, "o"), ("test_loss", "test", TEST, "s")]),
             (1, 1, "accuracy per epoch", "acc.", "epoch", [("train_acc", "train", TRAIN, "o"),
                                                                ("test_acc", "test", TEST, "s")]),
         ]
-        for row, col, title, ylabel, xlabel, items in specs:
+        for _row, _col, title, ylabel, xlabel, items in specs:
             p = pg.PlotItem()
             p.setTitle(title, size="9pt")
             self.plots.plots.append(p)
@@ -65,7 +66,8 @@ class CurvesPanel(Panel):
             if "acc" in items[0][0]:
                 p.setYRange(0, 1, padding=0.02)
             for key, name, colour, symbol in items:
-                self.curves[key] = p.plot([], [], name=name, pen=pg.mkPen(colour, width=2 if symbol or "mean" in key else 1),
+                pen = pg.mkPen(colour, width=2 if symbol or "mean" in key else 1)
+                self.curves[key] = p.plot([], [], name=name, pen=pen,
                                           symbol=symbol, symbolBrush=colour, symbolSize=7)
         self.plots.place()
         self.set_body(self.plots)
@@ -119,6 +121,6 @@ class _Plots(ThemedLayoutWidget):
             self.ci.addItem(self.plots[k], row=i // cols, col=i % cols)
         self.restyle()
 
-    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self.place()

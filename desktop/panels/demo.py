@@ -36,7 +36,8 @@ def view_of(st: Stepper, rec: IterationRecord, focus: int = 0) -> StepView:
     snap = rec.last
     net = st.net
     return StepView(snap.phase, snap.layer, snap.iteration, snap.epoch, tuple(net.nodes), net.classes,
-                    snap.x, snap.y, MappingProxyType(dict(rec.arrays)), snap.params, tuple(rec.quantities), focus=focus, lr=snap.lr,
+                    snap.x, snap.y, MappingProxyType(dict(rec.arrays)), snap.params, tuple(rec.quantities),
+                    focus=focus, lr=snap.lr,
                     history=st.history.to_dict(), per_sample_grads=st.per_sample_grads)
 
 

@@ -3,7 +3,8 @@
 One row per block of the lecture's network (conv → sigmoid → pool; dense → sigmoid; dense);
 flatten layers are left out (their output is the pool's, reshaped). The layer the current phase
 touched is framed and its title bold; a layer not run yet in this iteration keeps its title, greyed
-(a title that changed wording would be laid out again, and the grid with it). Levels: 0..1 for non-negative outputs up to 1 (sigmoid,
+(a title that changed wording would be laid out again, and the grid with it). Levels: 0..1 for
+non-negative outputs up to 1 (sigmoid,
 pooled sigmoid), otherwise symmetric around zero (diverging colours), rounded to 1-2-5 steps.
 """
 

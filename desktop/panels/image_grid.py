@@ -97,7 +97,7 @@ class Tiling:
     pad: int
 
     @classmethod
-    def of(cls, shape: tuple) -> "Tiling":
+    def of(cls, shape: tuple) -> Tiling:
         shape = tuple(int(s) for s in shape)
         if len(shape) == 1:
             w = shape[0] if shape[0] <= 32 else VECTOR_WRAP
@@ -220,7 +220,7 @@ class _Title(pg.GraphicsWidget):
             self.setMinimumHeight(h)
             self.setMaximumHeight(h)
 
-    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, ev) -> None:
         self._fit()
 
 
@@ -342,11 +342,11 @@ class ImageGrid(ThemedLayoutWidget):
             if span == 2:
                 gl.setColumnStretchFactor(span * c + 1, 0)
 
-    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self._reflow()
 
-    def showEvent(self, ev) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, ev) -> None:
         super().showEvent(ev)
         # drawn while hidden (before the window first showed), the layout kept the size it had
         # then: fit it, and every image in it, to the widget once it is on screen

@@ -63,7 +63,7 @@ class ThemedLayoutWidget(pg.GraphicsLayoutWidget):
             if isinstance(item, pg.PlotItem):
                 style_plot(item, fg)
 
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange):
             self.restyle()

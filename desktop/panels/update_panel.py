@@ -8,7 +8,6 @@ Old and new share one colour scale; the step has its own (it is much smaller).
 
 from __future__ import annotations
 
-
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import DIVERGING, symmetric_levels
 from desktop.view_model import StepView

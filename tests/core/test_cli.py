@@ -19,7 +19,7 @@ def cli(*args, cwd=ROOT, env=None):
 
 def assert_bad_input(result, *needles):
     assert result.returncode == 2, (result.returncode, result.stderr)
-    lines = [l for l in result.stderr.strip().splitlines() if l]
+    lines = [lname for lname in result.stderr.strip().splitlines() if lname]
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
     for n in needles:
@@ -72,7 +72,8 @@ def test_bad_options(args, needle):
 def test_corrupt_dataset(tmp_path):
     d = tmp_path / "idx"
     d.mkdir()
-    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
         (d / name).write_bytes(b"\x00\x00\x08\x03garbage")
     assert_bad_input(cli("train", LECTURE, "--dataset", d), str(d))
 
@@ -144,5 +145,6 @@ def test_trace_writes_the_contract_keys(tmp_path):
     r = cli("trace", LECTURE, "--weights", w, "--input", x, "--labels", y, "--out", t)
     assert r.returncode == 0, r.stderr
     keys = set(np.load(t).files)
-    assert {"loss", "probs", "conv1.out", "conv1.grad_out", "conv1.grad_in", "conv1.weight.grad", "fc2.bias.grad"} <= keys
+    assert {"loss", "probs", "conv1.out", "conv1.grad_out", "conv1.grad_in", "conv1.weight.grad",
+            "fc2.bias.grad"} <= keys
     assert np.load(t)["probs"].shape == (3, 10)

@@ -3,10 +3,19 @@
 import numpy as np
 import pytest
 
-from core.debugger.breakpoints import (BreakContext, Breakpoint, BreakpointSet, HealthBreakpoint,
-                                       IterationBreakpoint, NonFiniteBreakpoint, NormBreakpoint,
-                                       PhaseBreakpoint, WrongPredictionBreakpoint, parse_location,
-                                       run_until_break)
+from core.debugger.breakpoints import (
+    BreakContext,
+    Breakpoint,
+    BreakpointSet,
+    HealthBreakpoint,
+    IterationBreakpoint,
+    NonFiniteBreakpoint,
+    NormBreakpoint,
+    PhaseBreakpoint,
+    WrongPredictionBreakpoint,
+    parse_location,
+    run_until_break,
+)
 from core.errors import DivergedError
 from core.network import Network
 from core.spec import load_spec

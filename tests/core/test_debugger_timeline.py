@@ -35,7 +35,7 @@ def run_phases(st, n, timeline=None):
 
 
 def flat(params):
-    return {f"{l}.{k}": v for l, ps in params.items() for k, v in ps.items()}
+    return {f"{lname}.{k}": v for lname, ps in params.items() for k, v in ps.items()}
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
@@ -101,7 +101,8 @@ def test_diff_per_parameter_and_array(lecture_path):
     assert d.params["fc1.weight"]["max_abs"] == pytest.approx(np.abs(delta).max())
     assert d.params["fc1.weight"]["norm"] == pytest.approx(np.linalg.norm(delta))
     a0, a2 = tl.arrays_at(0), tl.arrays_at(2)
-    assert d.arrays["conv1.grad_out"] == pytest.approx(np.abs(a2["conv1.grad_out"].astype(float) - a0["conv1.grad_out"]).max())
+    expected = np.abs(a2["conv1.grad_out"].astype(float) - a0["conv1.grad_out"]).max()
+    assert d.arrays["conv1.grad_out"] == pytest.approx(expected)
     assert tl.diff(1, 1).params["fc1.weight"]["max_abs"] == 0.0
     kinds = {r[0] for r in d.rows()}
     assert kinds == {"param", "array"}

@@ -3,8 +3,15 @@
 import numpy as np
 import pytest
 
-from core.debugger.what_if import (EditError, LabelEdit, LearningRateEdit, PixelEdit, WeightEdit, replay_iteration,
-                                   what_if)
+from core.debugger.what_if import (
+    EditError,
+    LabelEdit,
+    LearningRateEdit,
+    PixelEdit,
+    WeightEdit,
+    replay_iteration,
+    what_if,
+)
 from core.network import Network
 from core.record import IterationRecord
 from core.spec import load_spec
@@ -26,7 +33,7 @@ def setup(lecture_path):
 
 def test_without_edits_the_replay_is_the_steppers_iteration(setup):
     st, state, batch = setup
-    before = {l: {k: v.copy() for k, v in ps.items()} for l, ps in st.net.params.items()}
+    before = {lname: {k: v.copy() for k, v in ps.items()} for lname, ps in st.net.params.items()}
     res = what_if(st.net, state, batch, [])
     rec = IterationRecord(st.iteration)
     while st.position or not rec.snapshots:
@@ -36,9 +43,9 @@ def test_without_edits_the_replay_is_the_steppers_iteration(setup):
         np.testing.assert_allclose(res.original[k], v, rtol=0, atol=1e-14, err_msg=k)
     assert all(d == 0 for d in res.diff.values())
     # the live network was not touched by the what-if
-    for l, ps in before.items():
+    for lname, ps in before.items():
         for k, v in ps.items():
-            assert np.array_equal(rec.snapshot_of("forward:conv1").params[l][k], v)
+            assert np.array_equal(rec.snapshot_of("forward:conv1").params[lname][k], v)
 
 
 def test_changing_a_label_changes_only_that_rows_dL_dz4_by_y_hat_minus_y(setup):
@@ -115,6 +122,6 @@ def test_replay_iteration_with_momentum_state_matches_the_stepper(lecture_path):
     arrays = replay_iteration(net, state["params"], state["optimizer"], st.data.x_train[idx].astype(np.float64),
                               st.data.y_train[idx])
     st.run(1)
-    for l, ps in st.net.params.items():
+    for lname, ps in st.net.params.items():
         for k, v in ps.items():
-            np.testing.assert_allclose(arrays[f"{l}.{k}.new"], v, rtol=0, atol=1e-14)
+            np.testing.assert_allclose(arrays[f"{lname}.{k}.new"], v, rtol=0, atol=1e-14)

@@ -10,14 +10,14 @@ import pytest
 
 from core.gradcheck import check_layer
 from core.registry import discover
-from tests.fixtures import plugins as P
+from tests.fixtures import plugins as fixture_plugins
 
 
 def _registry():
     import tempfile
     from pathlib import Path
     folder = Path(tempfile.mkdtemp(prefix="backstep-user-plugins-"))
-    (folder / "softsign.py").write_text(P.GOOD)
+    (folder / "softsign.py").write_text(fixture_plugins.GOOD)
     old = os.environ.get("BACKSTEP_PLUGIN_PATH")
     os.environ["BACKSTEP_PLUGIN_PATH"] = str(folder)
     try:

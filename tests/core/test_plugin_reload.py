@@ -10,7 +10,7 @@ from core.plugin_reload import install_reloaded, plugin_folders, reload_plugin_f
 from core.registry import discover
 from core.spec import load_spec
 from tests.conftest import ROOT
-from tests.fixtures import plugins as P
+from tests.fixtures import plugins as fixture_plugins
 
 TEMPLATE = ROOT / "resources" / "plugin_template.py"
 
@@ -39,11 +39,11 @@ def test_the_template_plugin_passes_every_check(plugin_dir):
 
 def test_a_correct_plugin_passes_and_a_wrong_backward_is_flagged_at_the_worst_element(plugin_dir):
     good = plugin_dir / "softsign.py"
-    good.write_text(P.GOOD)
+    good.write_text(fixture_plugins.GOOD)
     res = reload_plugin_file(good)
     assert res.ok and res.classes[0].id == "softsign" and res.source == "path"
     bad = plugin_dir / "bad.py"
-    bad.write_text(P.WRONG_BACKWARD)
+    bad.write_text(fixture_plugins.WRONG_BACKWARD)
     res = reload_plugin_file(bad)
     c = res.classes[0]
     assert not res.ok and c.usable and not c.passed
@@ -54,7 +54,8 @@ def test_a_correct_plugin_passes_and_a_wrong_backward_is_flagged_at_the_worst_el
 
 
 def test_import_validate_and_smoke_failures_have_stage_and_traceback(plugin_dir):
-    cases = {"broken.py": (P.IMPORT_ERROR, "import"), "shrinker.py": (P.WRONG_SHAPE, "smoke"),
+    cases = {"broken.py": (fixture_plugins.IMPORT_ERROR, "import"),
+             "shrinker.py": (fixture_plugins.WRONG_SHAPE, "smoke"),
              "empty.py": ("x = 1\n", "validate")}
     for name, (text, stage) in cases.items():
         (plugin_dir / name).write_text(text)
@@ -69,11 +70,11 @@ def test_import_validate_and_smoke_failures_have_stage_and_traceback(plugin_dir)
 
 def test_an_edit_is_seen_and_installed_in_the_registry(plugin_dir):
     f = plugin_dir / "softsign.py"
-    f.write_text(P.GOOD)
+    f.write_text(fixture_plugins.GOOD)
     reg = discover()
     old_cls = reg.get("softsign")
     # the same second, the same length: only the backward's body changes (a wrong factor)
-    f.write_text(P.GOOD.replace("/ (1 + np.abs(cache)) ** 2", "/ (2 + np.abs(cache)) ** 2"))
+    f.write_text(fixture_plugins.GOOD.replace("/ (1 + np.abs(cache)) ** 2", "/ (2 + np.abs(cache)) ** 2"))
     res = reload_plugin_file(f, registry=reg)
     assert res.classes[0].failure.stage == "gradcheck"
     assert install_reloaded(reg, res) == ["softsign"]
@@ -81,7 +82,7 @@ def test_an_edit_is_seen_and_installed_in_the_registry(plugin_dir):
     assert new_cls is not old_cls and new_cls is res.classes[0].cls
     assert [p.id for p in reg.report.loaded].count("softsign") == 1
     # fixed again
-    f.write_text(P.GOOD)
+    f.write_text(fixture_plugins.GOOD)
     res = reload_plugin_file(f, registry=reg)
     assert res.ok
     install_reloaded(reg, res)
@@ -96,14 +97,14 @@ def test_an_edit_is_seen_and_installed_in_the_registry(plugin_dir):
 
 def test_a_broken_edit_removes_nothing_it_cannot_replace_and_reports_the_failure(plugin_dir):
     f = plugin_dir / "softsign.py"
-    f.write_text(P.GOOD)
+    f.write_text(fixture_plugins.GOOD)
     reg = discover()
-    f.write_text(P.IMPORT_ERROR)
+    f.write_text(fixture_plugins.IMPORT_ERROR)
     res = reload_plugin_file(f, registry=reg)
     install_reloaded(reg, res)
     assert "softsign" not in reg  # the file no longer defines it
     assert any(x.stage == "import" and x.path == str(f) for x in reg.report.failures)
-    f.write_text(P.GOOD)
+    f.write_text(fixture_plugins.GOOD)
     install_reloaded(reg, reload_plugin_file(f, registry=reg))
     assert "softsign" in reg and not [x for x in reg.report.failures if x.path == str(f)]
 
@@ -111,7 +112,7 @@ def test_a_broken_edit_removes_nothing_it_cannot_replace_and_reports_the_failure
 def test_an_id_taken_by_a_builtin_is_refused(plugin_dir):
     reg = discover()
     f = plugin_dir / "myrelu.py"
-    f.write_text(P.GOOD.replace('id="softsign"', 'id="relu"'))
+    f.write_text(fixture_plugins.GOOD.replace('id="softsign"', 'id="relu"'))
     res = reload_plugin_file(f, registry=reg)
     assert res.classes[0].failure.stage == "validate" and "already defined" in res.classes[0].failure.message
     install_reloaded(reg, res)

@@ -6,9 +6,9 @@ import pytest
 
 from core.errors import PluginError
 from core.registry import discover
-from tests.core.test_cli import cli  # noqa: E402
 from tests.conftest import LECTURE
-from tests.fixtures import plugins as P
+from tests.core.test_cli import cli
+from tests.fixtures import plugins as fixture_plugins
 
 BUILTIN = {"conv2d", "maxpool2d", "avgpool2d", "sigmoid", "relu", "tanh", "dense", "flatten"}
 
@@ -17,9 +17,9 @@ BUILTIN = {"conv2d", "maxpool2d", "avgpool2d", "sigmoid", "relu", "tanh", "dense
 def plugin_dir(tmp_path, monkeypatch):
     d = tmp_path / "my_plugins"
     d.mkdir()
-    (d / "softsign.py").write_text(P.GOOD)
-    (d / "broken_import.py").write_text(P.IMPORT_ERROR)
-    (d / "shrinker.py").write_text(P.WRONG_SHAPE)
+    (d / "softsign.py").write_text(fixture_plugins.GOOD)
+    (d / "broken_import.py").write_text(fixture_plugins.IMPORT_ERROR)
+    (d / "shrinker.py").write_text(fixture_plugins.WRONG_SHAPE)
     monkeypatch.setenv("BACKSTEP_PLUGIN_PATH", str(d))
     return d
 
@@ -49,7 +49,7 @@ def test_strict_mode_raises(plugin_dir, monkeypatch):
 def test_user_folder_is_searched(tmp_path, monkeypatch):
     from core.paths import user_plugin_dir
     user_plugin_dir().mkdir(parents=True, exist_ok=True)
-    (user_plugin_dir() / "softsign.py").write_text(P.GOOD)
+    (user_plugin_dir() / "softsign.py").write_text(fixture_plugins.GOOD)
     reg = discover(strict=True)
     assert reg.plugin("softsign").source == "user"
 
@@ -57,7 +57,7 @@ def test_user_folder_is_searched(tmp_path, monkeypatch):
 def test_duplicate_id_is_a_failure(tmp_path, monkeypatch):
     d = tmp_path / "dup"
     d.mkdir()
-    (d / "sig.py").write_text(P.GOOD.replace('id="softsign"', 'id="sigmoid"'))
+    (d / "sig.py").write_text(fixture_plugins.GOOD.replace('id="softsign"', 'id="sigmoid"'))
     monkeypatch.setenv("BACKSTEP_PLUGIN_PATH", str(d))
     reg = discover()
     assert any("already defined" in f.message for f in reg.report.failures)
@@ -83,7 +83,7 @@ def test_cli_lists_uses_and_checks_a_user_plugin(plugin_dir, tmp_path):
 def test_gradcheck_flags_a_wrong_backward(tmp_path):
     d = tmp_path / "p"
     d.mkdir()
-    (d / "bad.py").write_text(P.WRONG_BACKWARD)
+    (d / "bad.py").write_text(fixture_plugins.WRONG_BACKWARD)
     spec = json.loads(LECTURE.read_text())
     spec["layers"][1]["type"] = "bad_softsign"
     p = tmp_path / "bad_net.json"

@@ -42,7 +42,7 @@ def _no_mirror_env(monkeypatch):
 class _MirrorHandler(BaseHTTPRequestHandler):
     """Serves files under ``server.root``; honours ``Range: bytes=N-`` unless ``server.ignore_range``."""
 
-    def do_GET(self):  # noqa: N802 (http.server's naming)
+    def do_GET(self):
         server = self.server
         rel = self.path.split("?", 1)[0].lstrip("/")
         path = (server.root / rel).resolve()

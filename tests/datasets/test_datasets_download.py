@@ -151,14 +151,14 @@ def test_cancel_from_progress_keeps_the_part_for_resuming(shared_mnist, http_mir
     base, log = http_mirror(shared_mnist)
     folder = _cache_with_all_but(shared_mnist, tmp_path, T10K_IMAGES)
 
-    class Cancelled(Exception):
+    class CancelledError(Exception):
         pass
 
     def cancel_midway(name, done, total):
         if name == T10K_IMAGES and done > 200_000:
-            raise Cancelled
+            raise CancelledError
 
-    with pytest.raises(Cancelled):
+    with pytest.raises(CancelledError):
         download("mnist", cache_dir=tmp_path, mirror=base, progress=cancel_midway)
     part = folder / (T10K_IMAGES + ".part")
     kept = part.stat().st_size

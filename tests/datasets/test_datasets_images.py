@@ -17,7 +17,8 @@ def _save(path, value, size=(6, 5), mode="L"):
         Image.fromarray(np.full((h, w, 3), value, np.uint8), "RGB").save(path)
 
 
-def _class_folder(root, counts={"cat": 5, "dog": 10, "ant": 3}):
+def _class_folder(root, counts=None):
+    counts = counts or {"cat": 5, "dog": 10, "ant": 3}
     for cls, n in counts.items():
         for i in range(n):
             _save(root / cls / f"{i:02d}.png", 10 * i)

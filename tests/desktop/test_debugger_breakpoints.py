@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from core.debugger.breakpoints import (HealthBreakpoint, NormBreakpoint, PhaseBreakpoint,
-                                       WrongPredictionBreakpoint)
+from core.debugger.breakpoints import HealthBreakpoint, NormBreakpoint, PhaseBreakpoint, WrongPredictionBreakpoint
 from tests.desktop.conftest import press
 
 pytest.importorskip("pytestqt")
@@ -26,7 +25,8 @@ def test_gradient_norm_breakpoint_stops_f5_at_backward_conv1(qtbot, window):
     assert hit.phase == "backward:conv1" and hit.iteration == 0
     assert b.record.last.phase == "backward:conv1" and b.stepper.next_phase == "update"
     g = b.record.arrays["conv1.weight.grad"]
-    assert hit.reason == f"conv1.weight.grad norm {np.sqrt((g.astype(np.float64) ** 2).sum()):.3g} > 0 at backward:conv1"
+    norm = np.sqrt((g.astype(np.float64) ** 2).sum())
+    assert hit.reason == f"conv1.weight.grad norm {norm:.3g} > 0 at backward:conv1"
     assert dock.banner.isVisible() and hit.reason in dock.banner.text()
     assert hit.reason in window.status.currentMessage()
     assert window.status.labels["phase"].text().startswith("Phase: backward:conv1")

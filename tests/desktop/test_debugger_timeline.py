@@ -89,7 +89,7 @@ def test_compare_two_iterations_lists_what_changed(qtbot, window, timeline):
 def test_resume_from_a_recorded_iteration_reproduces_the_same_numbers(qtbot, window, timeline, say_yes):
     b = window.bridge
     step_iterations(qtbot, window, 4)
-    after4 = {f"{l}.{k}": v.copy() for l, ps in b.stepper.net.params.items() for k, v in ps.items()}
+    after4 = {f"{lname}.{k}": v.copy() for lname, ps in b.stepper.net.params.items() for k, v in ps.items()}
     losses = list(b.stepper.history.batch_loss)
     timeline.slider.setValue(1)
     qtbot.mouseClick(timeline.resume_button, Qt.MouseButton.LeftButton)
@@ -98,9 +98,9 @@ def test_resume_from_a_recorded_iteration_reproduces_the_same_numbers(qtbot, win
     assert timeline.timeline.iterations() == [0]  # later recordings cleared
     assert "Iteration: 1" in window.status.labels["iteration"].text()
     step_iterations(qtbot, window, 3)
-    for l, ps in b.stepper.net.params.items():
+    for lname, ps in b.stepper.net.params.items():
         for k, v in ps.items():
-            assert np.array_equal(v, after4[f"{l}.{k}"]), (l, k)
+            assert np.array_equal(v, after4[f"{lname}.{k}"]), (lname, k)
     assert b.stepper.history.batch_loss == losses
     assert timeline.timeline.iterations() == [0, 1, 2, 3]
 
@@ -143,7 +143,7 @@ def test_what_if_at_a_stopped_point_changes_a_label_and_shows_the_difference(qtb
     b = window.bridge
     for _ in range(len(b.stepper.phases) - 3):  # stop inside the backward pass, as at a breakpoint
         qtbot.keyClick(window, Qt.Key.Key_F11)
-    params_before = {l: {k: v.copy() for k, v in ps.items()} for l, ps in b.stepper.net.params.items()}
+    params_before = {lname: {k: v.copy() for k, v in ps.items()} for lname, ps in b.stepper.net.params.items()}
     action.trigger()
     dlg = window.what_if_dialog
     assert "stopped after" in dlg.info.text()
@@ -162,9 +162,9 @@ def test_what_if_at_a_stopped_point_changes_a_label_and_shows_the_difference(qtb
     assert rows["fc2.grad_out"] > 0 and rows["fc2.weight.grad"] > 0
     assert "→" in dlg.loss_label.text()
     # the live training is untouched and goes on where it stood
-    for l, ps in b.stepper.net.params.items():
+    for lname, ps in b.stepper.net.params.items():
         for k, v in ps.items():
-            assert np.array_equal(v, params_before[l][k])
+            assert np.array_equal(v, params_before[lname][k])
     assert b.stepper.position == len(b.stepper.phases) - 3
     # a second edit: double the learning rate -> the update step doubles
     dlg.list.clear()

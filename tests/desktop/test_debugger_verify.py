@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QMenu
 
 pytest.importorskip("pytestqt")
 
-from tests.desktop.conftest import make_window  # noqa: E402
-from tests.fixtures.plugins import WRONG_BACKWARD  # noqa: E402
+from tests.desktop.conftest import make_window
+from tests.fixtures.plugins import WRONG_BACKWARD
 
 
 def run_dialog(qtbot, window, layer):

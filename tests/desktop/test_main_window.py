@@ -50,7 +50,7 @@ def _check_panels_hold_engine_arrays(window):
     rec = b.record if b.record.snapshots else b.last_record
     snap, focus = rec.last, b.focus
     params = b.stepper.net.params if snap.kind != "update" else {
-        l: {k: snap.arrays[f"{l}.{k}.new"] for k in ps} for l, ps in b.stepper.net.params.items()}
+        lname: {k: snap.arrays[f"{lname}.{k}.new"] for k in ps} for lname, ps in b.stepper.net.params.items()}
     shown = {}
     compared = 0
     for name, panel in window.panels.items():

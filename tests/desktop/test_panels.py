@@ -57,7 +57,7 @@ def shown(qtbot, cls, view):
 def test_every_panel_has_title_and_hint_before_any_step(qtbot, stepped):
     st, _ = stepped
     view = empty_view(st.net.nodes, st.net.classes, st.net.params)
-    for name, cls in PANELS:
+    for _name, cls in PANELS:
         w = shown(qtbot, cls, view)
         assert cls.title
         if cls in (FiltersPanel, UpdatePanel):  # the initial weights exist before any step

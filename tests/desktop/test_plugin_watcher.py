@@ -6,18 +6,18 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.desktop.conftest import make_window
-from tests.fixtures import plugins as P
+from tests.fixtures import plugins as fixture_plugins
 
 pytest.importorskip("pytestqt")
 
-WRONG = P.GOOD.replace("/ (1 + np.abs(cache)) ** 2", "/ (1 + np.abs(cache))")  # the square forgotten
+WRONG = fixture_plugins.GOOD.replace("/ (1 + np.abs(cache)) ** 2", "/ (1 + np.abs(cache))")  # the square forgotten
 
 
 @pytest.fixture
 def plugin_dir(tmp_path, monkeypatch):
     d = tmp_path / "my_plugins"
     d.mkdir()
-    (d / "softsign.py").write_text(P.GOOD)
+    (d / "softsign.py").write_text(fixture_plugins.GOOD)
     monkeypatch.setenv("BACKSTEP_PLUGIN_PATH", str(d))
     return d
 
@@ -80,7 +80,7 @@ def test_editing_a_plugin_reloads_it_and_shows_its_gradient_check(qtbot, window,
     node = next(n for n in window.bridge.network.nodes if n.type == "softsign")
     assert type(node.layer) is new_cls  # the network was rebuilt with the new class
 
-    result = save(qtbot, watcher, f, P.GOOD)  # fixed
+    result = save(qtbot, watcher, f, fixture_plugins.GOOD)  # fixed
     assert result.ok
     row = next(r for r in window.plugins_dock.rows() if r[0] == "softsign")
     assert "passed" in row[3]
@@ -101,10 +101,10 @@ def test_a_new_plugin_file_appears_in_the_palette(qtbot, window, watcher, plugin
 
 def test_a_plugin_that_fails_to_import_is_reported_and_recovers(qtbot, window, watcher, plugin_dir):
     f = plugin_dir / "softsign.py"
-    result = save(qtbot, watcher, f, P.IMPORT_ERROR)
+    result = save(qtbot, watcher, f, fixture_plugins.IMPORT_ERROR)
     assert result.failure.stage == "import" and "softsign" not in window.registry
     assert "import failed" in window.status.currentMessage()
-    result = save(qtbot, watcher, f, P.GOOD)
+    result = save(qtbot, watcher, f, fixture_plugins.GOOD)
     assert result.ok and "softsign" in window.registry and "Softsign" in palette_names(window)
 
 
@@ -113,7 +113,7 @@ def test_quick_saves_are_debounced_into_one_reload(qtbot, window, watcher, plugi
     seen = []
     watcher.sigReloaded.connect(seen.append)
     with qtbot.waitSignal(watcher.sigReloaded, timeout=5000):
-        for text in (WRONG, P.GOOD, WRONG, P.GOOD):
+        for text in (WRONG, fixture_plugins.GOOD, WRONG, fixture_plugins.GOOD):
             f.write_text(text)
             qtbot.wait(30)
     qtbot.wait(500)

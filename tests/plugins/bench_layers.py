@@ -23,11 +23,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from plugins.conv2d import Conv2D  # noqa: E402
-from plugins.dense import Dense  # noqa: E402
-from plugins.flatten import Flatten  # noqa: E402
-from plugins.maxpool2d import MaxPool2D  # noqa: E402
-from plugins.sigmoid import Sigmoid  # noqa: E402
+from plugins.conv2d import Conv2D
+from plugins.dense import Dense
+from plugins.flatten import Flatten
+from plugins.maxpool2d import MaxPool2D
+from plugins.sigmoid import Sigmoid
 
 LECTURE = [
     ("conv1", Conv2D(out_channels=6, kernel_size=5)),

@@ -28,7 +28,7 @@ LAYERS = [
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("layer, in_shape", LAYERS, ids=[type(l).__name__ for l, _ in LAYERS])
+@pytest.mark.parametrize("layer, in_shape", LAYERS, ids=[type(lname).__name__ for lname, _ in LAYERS])
 def test_dtype_is_kept(layer, in_shape, dtype):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, *in_shape)).astype(dtype)
@@ -43,10 +43,10 @@ def test_dtype_is_kept(layer, in_shape, dtype):
         assert g.dtype == dtype and g.shape == params[name].shape, name
 
 
-@pytest.mark.parametrize("layer, in_shape", LAYERS, ids=[type(l).__name__ for l, _ in LAYERS])
+@pytest.mark.parametrize("layer, in_shape", LAYERS, ids=[type(lname).__name__ for lname, _ in LAYERS])
 def test_init_params_are_float64_with_zero_bias(layer, in_shape):
     params = layer.init_params(in_shape, np.random.default_rng(0))
-    for name, value in params.items():
+    for value in params.values():
         assert value.dtype == np.float64
     if "bias" in params:
         assert not params["bias"].any()
