@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from core.notation import Quantity
-from core.stepper import Snapshot
+from core.snapshot import Snapshot
 
 
 class IterationRecord:

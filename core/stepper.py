@@ -27,62 +27,11 @@ import numpy as np
 from core.errors import DivergedError, HyperParamError
 from core.losses import cross_entropy, grad_logits, grad_probs
 from core.network import Network
-from core.notation import Quantity, backward_quantities
+from core.notation import backward_quantities
 from core.optim import Optimizer, make_optimizer
+from core.snapshot import Snapshot, frozen, readonly_view, update_arrays
 
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """A read-only copy: the snapshot keeps its numbers whatever the engine does next. An array
-    already read-only is kept as it is: the engine makes those only of what it never changes
-    (an earlier snapshot's copy, views of parameters, which updates replace, never write)."""
-    if not a.flags.writeable:
-        return a
-    a = np.array(a, copy=True)
-    a.setflags(write=False)
-    return a
-
-
-def _readonly_view(a: np.ndarray) -> np.ndarray:
-    v = a.view()
-    v.setflags(write=False)
-    return v
-
-
-def update_arrays(old: Mapping, new: Mapping) -> dict[str, np.ndarray]:
-    """The update phase's arrays: "<layer>.<param>.old", ".step" (new − old: −lr·grad for SGD, the
-    optimiser's move otherwise) and ".new", from layer -> name -> array before and after."""
-    arrays = {}
-    for lname, ps in old.items():
-        for k, p in ps.items():
-            arrays[f"{lname}.{k}.old"] = p
-            arrays[f"{lname}.{k}.step"] = new[lname][k] - p
-            arrays[f"{lname}.{k}.new"] = new[lname][k]
-    return arrays
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What one phase produced, and the moment it belongs to. All arrays are read-only.
-
-    arrays keys (as in trace files): "<layer>.out", "<layer>.<intermediate>" (from inspect),
-    "probs", "loss", "<layer>.grad_out", "<layer>.grad_in", "<layer>.<param>.grad",
-    "probs.grad"; for update "<layer>.<param>.old", ".step" (−lr·grad or the optimiser's move), ".new".
-    """
-
-    phase: str
-    kind: str  # forward | loss | backward | update
-    layer: str | None
-    phase_index: int
-    iteration: int  # 0-based index of the iteration this phase belongs to
-    epoch: int
-    batch_indices: np.ndarray
-    x: np.ndarray  # (N, C, H, W) the batch
-    y: np.ndarray  # (N,) labels
-    arrays: Mapping[str, np.ndarray]
-    quantities: tuple[Quantity, ...] = ()
-    params: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
-    loss: float | None = None
-    lr: float = 0.0
+__all__ = ["History", "Snapshot", "Stepper", "update_arrays"]
 
 
 @dataclass
@@ -99,6 +48,30 @@ class History:
     @classmethod
     def from_dict(cls, d: dict) -> History:
         return cls(list(d.get("batch_loss", [])), list(d.get("batch_acc", [])), list(d.get("epochs", [])))
+
+
+@dataclass
+class _Work:
+    """The iteration in progress: its batch, the activations and caches so far, the gradients."""
+
+    idx: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    acts: list = field(default_factory=list)  # [x, out of layer 0, out of layer 1, ...]
+    caches: list = field(default_factory=list)
+    grads: dict = field(default_factory=dict)  # layer -> {param: ∂L/∂θ}
+    loss: float | None = None
+    probs: np.ndarray | None = None
+    dout: np.ndarray | None = None  # ∂L/∂(output) of the next layer to go backward
+    dout_frozen: np.ndarray | None = None  # the same, as the last snapshot froze it
+    new_params: dict | None = None
+    # frozen once per iteration: every phase's snapshot shares the same batch arrays, so a viewer
+    # can tell the batch did not change
+    frozen: tuple = ()
+
+    def __post_init__(self):
+        self.acts = [self.x]
+        self.frozen = (frozen(self.idx), frozen(self.x), frozen(self.y))
 
 
 class Stepper:
@@ -126,7 +99,7 @@ class Stepper:
                        + [f"backward:{n.name}" for n in reversed(nodes)] + ["update"])
         self._quantities = backward_quantities(nodes)
         self.position = 0  # index of the next phase; 0 = at an iteration boundary
-        self._work: dict = {}
+        self._work: _Work | None = None  # the iteration in progress, phase by phase
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -186,7 +159,7 @@ class Stepper:
         self.iteration += 1
         self.offset += len(y)
         self.position = 0
-        self._work = {}
+        self._work = None
         if self.offset >= self.n_train:
             self._end_epoch()
 
@@ -223,7 +196,7 @@ class Stepper:
             self.step_phase()  # raises DivergedError at the culprit
             if self.position == len(self.phases) - 1:
                 break
-        self.position, self._work = 0, {}
+        self.position, self._work = 0, None
         raise DivergedError("training diverged: the loss or a gradient is NaN or Inf")
 
     def run(self, iterations: int | None = None, *, until_epoch_end: bool = False,
@@ -252,63 +225,83 @@ class Stepper:
     def step_phase(self) -> Snapshot:
         """Run the next phase and return its snapshot; raises DivergedError on NaN/Inf (phase kept)."""
         if self.position == 0:
-            idx, x, y = self._batch()
-            self._work = {"idx": idx, "x": x, "y": y, "acts": [x], "caches": [], "grads": {},
-                          # frozen once per iteration: every phase's snapshot shares the same batch
-                          # arrays, so a viewer can tell the batch did not change
-                          "frozen": (_frozen(idx), _frozen(x), _frozen(y))}
+            self._work = _Work(*self._batch())
         phase = self.phases[self.position]
         kind, _, layer = phase.partition(":")
-        w, n = self._work, len(self.net.nodes)
-        arrays: dict[str, np.ndarray] = {}
-        quantities: tuple = ()
-        loss = w.get("loss")
-        if kind == "forward":
-            i = self.position
-            node = self.net.nodes[i]
-            out, cache = self.net.forward_layer(i, w["acts"][-1])
-            self._check_finite(phase, layer, {f"{layer}.out": out})
-            w["acts"].append(out)
-            w["caches"].append(cache)
-            arrays[f"{layer}.out"] = out
-            for k, v in node.layer.inspect(cache).items():
-                arrays[f"{layer}.{k}"] = v
-        elif kind == "loss":
-            loss, probs = cross_entropy(w["acts"][-1], w["y"])
-            if not math.isfinite(loss):
-                raise DivergedError(f"NaN or Inf in phase loss: the loss is {loss}", "loss", None)
-            w["loss"], w["probs"] = loss, probs
-            w["dout"] = grad_logits(probs, w["y"])
-            arrays = {"probs": probs, "loss": np.array(loss)}
-        elif kind == "backward":
-            i = n - 1 - (self.position - n - 1)
-            if i == n - 1:
-                arrays["probs.grad"] = grad_probs(w["probs"], w["y"])
-            # (the previous backward phase's grad_in, frozen already: the same numbers, not a copy)
-            arrays[f"{layer}.grad_out"] = w.get("dout_frozen", w["dout"])
-            dx, grads = self.net.backward_layer(i, w["dout"], w["caches"][i])
-            produced = {f"{layer}.grad_in": dx, **{f"{layer}.{k}.grad": g for k, g in grads.items()}}
-            self._check_finite(phase, layer, produced)
-            arrays.update(produced)
-            w["grads"][layer] = grads
-            w["dout"] = dx
-            quantities = tuple(self._quantities[i])
-        else:  # update
-            new = self.optimizer.step(self.net.params, w["grads"])
-            arrays = {k: _readonly_view(v) for k, v in update_arrays(self.net.params, new).items()}
-            self._check_finite(phase, None, {k: v for k, v in arrays.items() if k.endswith(".new")})
+        w = self._work
+        arrays, quantities = self._PHASES[kind](self, phase, layer)
         snap = Snapshot(
             phase=phase, kind=kind, layer=layer or None, phase_index=self.position,
-            iteration=self.iteration, epoch=self.epoch, batch_indices=w["frozen"][0], x=w["frozen"][1],
-            y=w["frozen"][2], arrays=MappingProxyType({k: _frozen(v) for k, v in arrays.items()}),
-            quantities=quantities, params=self.params_view(), loss=loss, lr=self.lr)
+            iteration=self.iteration, epoch=self.epoch, batch_indices=w.frozen[0], x=w.frozen[1],
+            y=w.frozen[2], arrays=MappingProxyType({k: frozen(v) for k, v in arrays.items()}),
+            quantities=quantities, params=self.params_view(), loss=w.loss, lr=self.lr,
+            optimizer=self.optimizer.name)
         if kind == "backward":
-            w["dout_frozen"] = snap.arrays[f"{layer}.grad_in"]
+            w.dout_frozen = snap.arrays[f"{layer}.grad_in"]
         if kind == "update":
-            self._finish_iteration(w["loss"], w["probs"], w["y"], new)
+            self._finish_iteration(w.loss, w.probs, w.y, w.new_params)
         else:
             self.position += 1
         return snap
+
+    def _forward_phase(self, phase: str, layer: str) -> tuple[dict, tuple]:
+        """forward:<layer>: z⁽ˡ⁾ (or a⁽ˡ⁾, f(z)) from the previous layer's output."""
+        w, i = self._work, self.position
+        out, cache = self.net.forward_layer(i, w.acts[-1])
+        self._check_finite(phase, layer, {f"{layer}.out": out})
+        w.acts.append(out)
+        w.caches.append(cache)
+        arrays = {f"{layer}.out": out}
+        for k, v in self.net.nodes[i].layer.inspect(cache).items():
+            arrays[f"{layer}.{k}"] = v
+        return arrays, ()
+
+    def _loss_phase(self, phase: str, layer: str) -> tuple[dict, tuple]:
+        """loss: ŷ = softmax(z), L = (1/N) Σₛ −log ŷ⁽ˢ⁾_y, and ∂L/∂z = (ŷ − y)/N for the backward."""
+        w = self._work
+        loss, probs = cross_entropy(w.acts[-1], w.y)
+        if not math.isfinite(loss):
+            raise DivergedError(f"NaN or Inf in phase loss: the loss is {loss}", "loss", None)
+        w.loss, w.probs = loss, probs
+        w.dout = grad_logits(probs, w.y)
+        return {"probs": probs, "loss": np.array(loss)}, ()
+
+    def _backward_phase(self, phase: str, layer: str) -> tuple[dict, tuple]:
+        """backward:<layer>: ∂L/∂(input) and ∂L/∂θ from ∂L/∂(output), the lecture's steps."""
+        w, n = self._work, len(self.net.nodes)
+        i = n - 1 - (self.position - n - 1)
+        arrays = {}
+        if i == n - 1:
+            arrays["probs.grad"] = grad_probs(w.probs, w.y)
+        # (the previous backward phase's grad_in, frozen already: the same numbers, not a copy)
+        arrays[f"{layer}.grad_out"] = w.dout if w.dout_frozen is None else w.dout_frozen
+        dx, grads = self.net.backward_layer(i, w.dout, w.caches[i])
+        produced = {f"{layer}.grad_in": dx, **{f"{layer}.{k}.grad": g for k, g in grads.items()}}
+        self._check_finite(phase, layer, produced)
+        arrays.update(produced)
+        w.grads[layer] = grads
+        w.dout = dx
+        return arrays, tuple(self._quantities[i])
+
+    def _update_phase(self, phase: str, layer: str) -> tuple[dict, tuple]:
+        """update: θ ← θ − α ∂L/∂θ (or the optimiser's step); old, step and new of every parameter."""
+        w = self._work
+        w.new_params = self.optimizer.step(self.net.params, w.grads)
+        arrays = {k: readonly_view(v) for k, v in update_arrays(self.net.params, w.new_params).items()}
+        self._check_finite(phase, None, {k: v for k, v in arrays.items() if k.endswith(".new")})
+        return arrays, ()
+
+    _PHASES = {"forward": _forward_phase, "loss": _loss_phase, "backward": _backward_phase,
+               "update": _update_phase}
+
+    def layer_input(self, k: int) -> np.ndarray | None:
+        """The input layer ``k`` received in the iteration in progress, or None if not computed yet."""
+        acts = self._work.acts if self._work is not None else ()
+        return acts[k] if len(acts) > k else None
+
+    def current_batch_indices(self) -> np.ndarray:
+        """The batch of the iteration in progress, or of the next one at a boundary."""
+        return self._work.idx if self._work is not None else self.next_batch_indices()
 
     @staticmethod
     def _check_finite(phase: str, layer: str | None, arrays: dict) -> None:
@@ -320,12 +313,12 @@ class Stepper:
 
     def params_view(self) -> Mapping[str, Mapping[str, np.ndarray]]:
         """Read-only views of the current parameters (updates make new arrays, so views stay valid)."""
-        return MappingProxyType({lname: MappingProxyType({k: _readonly_view(v) for k, v in ps.items()})
+        return MappingProxyType({lname: MappingProxyType({k: readonly_view(v) for k, v in ps.items()})
                                  for lname, ps in self.net.params.items()})
 
     def cancel_iteration(self) -> None:
         """Drop a half-done iteration: nothing was updated yet, so the state is the boundary's."""
-        self.position, self._work = 0, {}
+        self.position, self._work = 0, None
 
     # --- the batch, dissected -----------------------------------------------------------------
 
@@ -338,12 +331,12 @@ class Stepper:
         w, n = self._work, len(self.net.nodes)
         if self.position <= n:
             raise RuntimeError("per-sample gradients need the forward pass and the loss done first")
-        mask = np.zeros_like(w["probs"][:, :1])
+        mask = np.zeros_like(w.probs[:, :1])
         mask[sample] = 1
-        d = grad_logits(w["probs"], w["y"]) * mask
+        d = grad_logits(w.probs, w.y) * mask
         i_target = next(i for i, node in enumerate(self.net.nodes) if node.name == layer)
         for i in range(n - 1, i_target - 1, -1):
-            d, grads = self.net.backward_layer(i, d, w["caches"][i])
+            d, grads = self.net.backward_layer(i, d, w.caches[i])
         return grads
 
     # --- evaluation ---------------------------------------------------------------------------

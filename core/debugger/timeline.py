@@ -36,7 +36,8 @@ from types import MappingProxyType
 import numpy as np
 
 from core.debugger.what_if import max_abs_diff
-from core.stepper import Stepper, update_arrays
+from core.snapshot import update_arrays
+from core.stepper import Stepper
 
 UPDATE_SUFFIXES = (".old", ".step", ".new")
 

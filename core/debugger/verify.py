@@ -9,7 +9,7 @@ values, and ``passed(tol)``.
 
 Where the input comes from:
   * a Stepper in the middle of an iteration whose forward pass has reached the layer: the
-    layer's input of this iteration (``stepper._work["acts"]``) and the current parameters;
+    layer's input of this iteration (``stepper.layer_input(k)``) and the current parameters;
   * a Stepper at an iteration boundary (or before the forward pass reached the layer): the
     batch the next iteration trains on, sent forward through the layers before, with the
     current parameters (nothing of the stepper changes);
@@ -165,13 +165,12 @@ def prepare(stepper_or_record, layer_name: str, eps: float = 1e-6, *, samples: S
         net = st.net if network is None else network
         k = _node_index(net, layer_name)
         node = net.nodes[k]
-        acts = st._work.get("acts") if st._work else None
+        x_full = st.layer_input(k)
         params = dict(net.params[layer_name])
-        if acts is not None and len(acts) > k:
-            x_full = acts[k]
+        if x_full is not None:
             source = f"iteration {st.iteration + 1} (in progress): the input {layer_name} received"
         else:
-            idx = st._work["idx"] if st._work else st.next_batch_indices()
+            idx = st.current_batch_indices()
             x_full = net.check_input(st.data.x_train[idx], "dataset")
             for i in range(k):
                 x_full, _ = net.forward_layer(i, x_full)

@@ -29,7 +29,7 @@ from core.errors import BackstepError
 from core.io import full_pass
 from core.network import Network
 from core.optim import make_optimizer
-from core.stepper import update_arrays
+from core.snapshot import update_arrays
 
 
 class EditError(BackstepError):

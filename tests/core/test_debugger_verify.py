@@ -41,7 +41,7 @@ def test_mid_iteration_and_record_inputs():
     for _ in range(4):  # forward conv1..conv2
         rec.add(st.step_phase())
     job = prepare(st, "conv2", samples=[3, 1])
-    np.testing.assert_array_equal(job.x, np.asarray(st._work["acts"][3])[[3, 1]].astype(np.float64))
+    np.testing.assert_array_equal(job.x, np.asarray(st.layer_input(3))[[3, 1]].astype(np.float64))
     assert job.samples == (3, 1)
     job2 = prepare(rec, "conv2", network=st.net, samples=[3, 1])
     np.testing.assert_array_equal(job.x, job2.x)
