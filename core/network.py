@@ -53,7 +53,7 @@ def _make_layer(spec: NetworkSpec, i: int, registry: Registry) -> Layer:
         return cls(**entry.hp)
     except (HyperParamError, PluginError) as exc:
         raise type(exc)(f"{_where(spec, i)}: {exc}") from None
-    except Exception as exc:  # a plugin's own constructor may raise anything
+    except Exception as exc:  # noqa: BLE001 - a plugin's own constructor may raise anything
         raise PluginError(f"{_where(spec, i)}: {entry.type} could not be created: {exc}") from None
 
 
@@ -72,7 +72,7 @@ def infer_shapes(spec: NetworkSpec, registry: Registry | None = None) -> list[Sh
             infos.append(ShapeInfo(None, str(exc).split(": ", 2)[-1] if str(exc).startswith(spec.source)
                                    else str(exc)))
             shape = None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a plugin's bug must not break the editor
             infos.append(ShapeInfo(None, f"{type(exc).__name__}: {exc}"))
             shape = None
     return infos
@@ -108,7 +108,7 @@ class Network:
                 out = tuple(layer.output_shape(shape))
             except BackstepError as exc:
                 raise ShapeError(f"{_where(spec, i)}: {exc}") from None
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001
                 raise PluginError(f"{_where(spec, i)}: {entry.type}.output_shape failed: {exc}") from None
             nodes.append(Node(i, entry.name, entry.type, layer, shape, out, schemes[i]))
             shape = out

@@ -114,7 +114,7 @@ def reload_plugin_file(path, *, tol: float = DEFAULT_TOL, registry: Registry | N
         pass
     try:
         mod = import_file(path)
-    except BaseException as exc:
+    except BaseException as exc:  # a plugin may raise anything (even SystemExit)
         if isinstance(exc, KeyboardInterrupt):
             raise
         return ReloadResult(spath, module, source, now, (), _failure(source, module, "import", exc, spath))
@@ -141,7 +141,7 @@ def _check_class(cls, lid, source, module, spath, tol, registry) -> ClassResult:
         smoke_run(cls)
         stage = "gradcheck"
         check = check_layer(cls(), cls.example_shape)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         return ClassResult(cls, lid, None, _failure(source, module, stage, exc, spath), tol)
     if not check.passed(tol):
         name, index = check.worst

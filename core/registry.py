@@ -193,7 +193,7 @@ def _candidates():
                 lambda mod=mod: importlib.import_module(mod))
     try:
         eps = metadata.entry_points(group=ENTRY_POINT_GROUP)
-    except Exception:  # a broken installed distribution must not stop the app
+    except Exception:  # noqa: BLE001 - a broken installed distribution must not stop the app
         eps = []
     for ep in eps:
         yield "entry-point", ep.value, "", ep.load
@@ -216,7 +216,7 @@ def check_plugin_class(cls: type, report: LoadReport, source: str, module: str, 
             raise PluginError(f"layer id {cls.spec.id!r} is already defined by {other.module} ({other.source})")
         stage = "smoke"
         smoke_run(cls)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; we report it
         failure = LoadFailure(source, module, stage, f"{type(exc).__name__}: {exc}" if not isinstance(
             exc, BackstepError) else str(exc), traceback.format_exc(), path)
         report.failures.append(failure)
@@ -236,7 +236,7 @@ def discover(strict: bool | None = None) -> Registry:
     for source, module, path, load in _candidates():
         try:
             loaded = load()
-        except Exception as exc:
+        except Exception as exc:  # a plugin may raise anything at import: reported, not raised
             failure = LoadFailure(source, module, "import", f"{type(exc).__name__}: {exc}",
                                   traceback.format_exc(), path)
             report.failures.append(failure)

@@ -41,7 +41,7 @@ class Autosaver(QObject):
             self._save(autosave_path())
             self.last_error = None
             return True
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an autosave must never take the app down
             self.last_error = str(exc)
             return False
 

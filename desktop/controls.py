@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.optim import OPTIMIZERS
+from core.workspace import OPTIMIZER_NAMES
 
 
 class ControlsPanel(QWidget):
@@ -53,7 +53,7 @@ class ControlsPanel(QWidget):
         box = QGroupBox("Settings (editable between steps)")
         g = QGridLayout(box)
         self.optimizer = QComboBox()
-        self.optimizer.addItems(list(OPTIMIZERS))
+        self.optimizer.addItems(list(OPTIMIZER_NAMES))
         self.optimizer.setToolTip("sgd: θ ← θ − α ∂L/∂θ (the lecture's rule); momentum; adam")
         self.lr = QDoubleSpinBox()
         self.lr.setDecimals(5)

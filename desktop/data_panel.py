@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.datasets import available_datasets
-from desktop.view_model import shape_text
+from core.view import shape_text
 
 THUMB = 34
 

@@ -95,6 +95,17 @@ def arrange_default(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
             window.resizeDocks([docks[k] for k in row], [WIDTHS[k] for k in row], horiz)
 
 
+def arrange_debugger(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """The debugger's docks, once installed: the timeline's slider row is wide, so it is tabbed
+    beside the (as wide) network editor; the equation panel stays in front of the docks tabbed
+    behind it."""
+    if "editor" in docks and "timeline" in docks:
+        window.tabifyDockWidget(docks["editor"], docks["timeline"])
+        docks["editor"].raise_()
+    if "equation" in docks:
+        docks["equation"].raise_()
+
+
 def save_layout(window: QMainWindow) -> None:
     s = settings()
     s.setValue("window/geometry", window.saveGeometry())

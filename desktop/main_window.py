@@ -1,8 +1,10 @@
-"""The main window: editor, data, controls and every panel as docks, around one EngineBridge.
+"""The main window: editor, data, controls and every panel as docks, around one Workspace.
 
-Data flow: an action (key, button, menu) asks the bridge to step; the bridge emits a StepView;
-the window hands it to every panel, the editor (highlight), the data dock and the status bar.
-While running, views arrive at most ~10/s and are coalesced: only the newest one is drawn.
+Data flow: an action (key, button, menu) asks the workspace (core.workspace, Qt-free) to step or
+change something; the workspace emits events, which the bridge (desktop.bridge) turns into Qt
+signals; the window hands each StepView to every panel, the editor (highlight), the data dock and
+the status bar. While running, views arrive at a throttled rate and only the newest is drawn
+(desktop.run_drawing). The window is the debugger's host (desktop.debugger.host).
 """
 
 from __future__ import annotations
@@ -10,23 +12,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
-from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMainWindow
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QGraphicsView, QMainWindow
 
-from core.datasets import load_dataset
 from core.errors import BackstepError
-from core.network import Network
-from core.registry import Registry, default_registry
-from core.session import Session, load_session, restore, save_session
+from core.registry import Registry
 from core.spec import NetworkSpec, load_spec
-from core.stepper import Stepper
+from core.workspace import DEFAULT_DATASET, LECTURE, Workspace, describe_error
 from desktop import actions as act
 from desktop import docks as dk
 from desktop.autosave import Autosaver
-from desktop.bridge import EngineBridge, describe_error
+from desktop.bridge import EngineBridge
 from desktop.controls import ControlsPanel
 from desktop.data_panel import DataPanel
-from desktop.debugger import debugger_to_extra, restore_debugger
+from desktop.debugger import debug_menu, debugger_to_extra, restore_debugger
 from desktop.debugger.install import install_debugger
 from desktop.dialogs import PluginsDialog, ask, show_about, show_error
 from desktop.editor.network_editor import NetworkEditor
@@ -34,11 +33,9 @@ from desktop.run_drawing import RunDrawer
 from desktop.status import StatusBar
 from desktop.theme import apply_theme, current_theme
 
-ROOT = Path(__file__).resolve().parents[1]
-LECTURE = ROOT / "resources" / "networks" / "lecture.json"
-DEFAULT_DATASET = "mnist-5k"
 SESSION_FILTER = "Backstep sessions (*.bstep);;All files (*)"
 NETWORK_FILTER = "Network specs (*.json);;All files (*)"
+STEP_ACTIONS = ("step_phase", "step_iteration", "finish_epoch", "run", "save_session")
 
 
 class MainWindow(QMainWindow):
@@ -50,51 +47,52 @@ class MainWindow(QMainWindow):
 
         configure_pyqtgraph()
         self.setWindowTitle("Backstep — step through how a CNN learns")
-        self.registry = registry or default_registry()
-        spec = spec or load_spec(LECTURE)
-        dataset = load_dataset(dataset_name)
-        self.bridge = EngineBridge(Network(spec, self.registry), dataset, dataset_name, batch_size=batch_size)
+        self.workspace = ws = Workspace(spec, dataset_name, registry, batch_size=batch_size)
+        self.registry = ws.registry
+        self.bridge = EngineBridge(ws, self)
         self.run_drawer = RunDrawer(self.bridge, self._draw_steps, self)
         self.remember_layout = remember_layout
-        self._spec_ok = True
         self._error_layers: set[str] = set()
-        self._saved_key = None
-        self._replacing = False
+        self._replacing = False  # the editor is being given a spec: its signal is not an edit
+        self._drawn_view = None  # the view the panels show
 
         self.actions = act.create_actions(self)
         self.editor = NetworkEditor(self.registry, self)
-        self.editor.set_spec(spec)
+        self.editor.set_spec(ws.spec)
         self.data_panel = DataPanel()
-        self.data_panel.set_dataset(dataset_name, dataset)
+        self.data_panel.set_dataset(ws.dataset_name, ws.dataset)
         self.controls = ControlsPanel(self.actions)
         self.panels = {key: cls() for key, cls in PANELS}
         self.docks = {"editor": dk.make_dock(self, "editor", "Network editor", self.editor),
                       "data": dk.make_dock(self, "data", "Data", self.data_panel),
                       "controls": dk.make_dock(self, "controls", "Controls", self.controls)}
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
         for key, panel in self.panels.items():
             self.docks[key] = dk.make_dock(self, key, panel.title or key, panel)
             self.docks[key].visibilityChanged.connect(panel.set_exposed)  # a raised tab draws its view
             panel.sigHover.connect(lambda text: self.status.showMessage(text, 4000))
         act.build_menus(self, self.actions, self.editor, self.docks)
-        self.status = StatusBar(self)
-        self.setStatusBar(self.status)
         self.resize(1600, 1000)
         dk.arrange_default(self, self.docks)
         self._connect()
-        install_debugger(self)  # after _connect: its reset hooks must run after the window's reset
+        self.debugger = install_debugger(self)  # after _connect: its reset hooks run after the window's
+        for panel in self.panels.values():  # click an element of any map: its formula, with numbers
+            panel.sigElementClicked.connect(self.debugger.formula.explain)
+        dk.arrange_debugger(self, self.docks)
         if remember_layout:
             dk.restore_layout(self)
         self.actions["dark_theme"].setChecked(current_theme() == "dark")
-        self._show_settings()
-        self.autosaver = Autosaver(self.save_session_to, self._dirty, parent=self) if autosave else None
-        self._draw(self.bridge.view())
+        self._show_settings(ws.settings)
+        self.autosaver = Autosaver(self.save_session_to, lambda: ws.unsaved_work, parent=self) if autosave else None
+        self._draw(ws.view())
 
     # --- wiring ---------------------------------------------------------------------------------
 
     def _connect(self) -> None:
-        a, b = self.actions, self.bridge
-        a["step_phase"].triggered.connect(lambda: self._step(b.step_phase))
-        a["step_iteration"].triggered.connect(lambda: self._step(b.step_iteration))
+        a, b, ws = self.actions, self.bridge, self.workspace
+        a["step_phase"].triggered.connect(lambda: self._step(ws.step_phase))
+        a["step_iteration"].triggered.connect(lambda: self._step(ws.step_iteration))
         a["finish_epoch"].triggered.connect(lambda: self._step(b.finish_epoch))
         a["run"].triggered.connect(self.toggle_run)
         a["reset"].triggered.connect(self.reset_weights)
@@ -112,14 +110,16 @@ class MainWindow(QMainWindow):
         b.sigError.connect(self._on_error)
         b.sigRunningChanged.connect(self._on_running)
         b.sigProgress.connect(self.status.show_progress)
+        b.sigSettingsChanged.connect(self._show_settings)
+        b.sigSpecState.connect(self._on_spec_state)
         self.status.sigCancel.connect(b.pause)
         self.editor.sigSpecChanged.connect(self._on_spec_changed)
         c = self.controls
-        c.sigOptimizerChanged.connect(self._set_optimizer)
-        c.sigLearningRateChanged.connect(lambda lr: self._guard(lambda: b.set_optimizer(b.stepper.optimizer.name, lr)))
-        c.sigBatchSizeChanged.connect(lambda n: self._guard(lambda: b.set_batch_size(n)))
-        c.sigFocusChanged.connect(b.set_focus)
-        self.data_panel.sigFocusChanged.connect(b.set_focus)
+        c.sigOptimizerChanged.connect(lambda name: self._guard(lambda: ws.set_optimizer(name)))
+        c.sigLearningRateChanged.connect(lambda lr: self._guard(lambda: ws.set_learning_rate(lr)))
+        c.sigBatchSizeChanged.connect(lambda n: self._guard(lambda: ws.set_batch_size(n)))
+        c.sigFocusChanged.connect(ws.set_focus)
+        self.data_panel.sigFocusChanged.connect(ws.set_focus)
         self.data_panel.sigDatasetChosen.connect(self.choose_dataset)
 
     def set_theme(self, dark: bool) -> None:
@@ -136,21 +136,68 @@ class MainWindow(QMainWindow):
             return True
         except BackstepError as exc:
             self.status.show_error(str(exc))
-            self._show_settings()
+            self._show_settings(self.workspace.settings)
             return False
 
-    def _set_optimizer(self, name: str) -> None:
-        if self._guard(lambda: self.bridge.set_optimizer(name)):
-            self._show_settings()
+    def _show_settings(self, settings) -> None:
+        self.controls.show_settings(settings.optimizer, settings.lr, settings.batch_size, settings.seed)
 
-    def _show_settings(self) -> None:
-        st = self.bridge.stepper
-        self.controls.show_settings(st.optimizer.name, st.lr, st.batch_size, st.seed)
+    # --- the debugger's host (desktop.debugger.host.DebuggerHost) -----------------------------------
+
+    def add_dock(self, key: str, title: str, widget) -> QDockWidget:
+        """A dock like the panels', tabbed behind the equation panel (bottom right) when there is one."""
+        return self.place_dock(dk.make_dock(self, key, title, widget), key)
+
+    def place_dock(self, dock: QDockWidget, key: str) -> QDockWidget:
+        host = self.docks.get("equation") or self.docks.get("curves")
+        if host is not None and not host.isFloating():
+            self.tabifyDockWidget(host, dock)
+        else:
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.docks[key] = dock
+        dock.show()
+        return dock
+
+    def debug_menu(self):
+        return debug_menu(self)
+
+    def add_block_menu(self, fn) -> None:
+        previous = self.editor.block_context_menu_hook
+
+        def hook(name: str, menu) -> None:  # chained: every tool adds its entries
+            if previous is not None:
+                previous(name, menu)
+            fn(name, menu)
+
+        self.editor.block_context_menu_hook = hook
+
+    def show_view(self, view) -> None:
+        """Draw a view that is not the workspace's present (a recorded iteration)."""
+        if not self.workspace.running:
+            self._draw(view)
+
+    def current_view(self):
+        return self._drawn_view if self._drawn_view is not None else self.workspace.view()
+
+    def show_info(self, message: str, ms: int = 6000) -> None:
+        self.status.show_info(message, ms)
+
+    def show_error(self, message: str) -> None:
+        self.status.show_error(message)
+
+    def plugins_reloaded(self, type_ids: set[str]) -> None:
+        """Palette, editor and network follow the registry after a plugin file was reloaded."""
+        ws = self.workspace
+        self.editor.palette.populate(self.registry)
+        self.editor.refresh()  # block shapes and parameter counts with the new classes
+        uses = {e.type for e in ws.spec.layers}
+        if (uses & type_ids or not ws.spec_ok) and not ws.running:
+            self._on_spec_changed(self.editor.spec())  # rebuild: the network's layers become the new classes
 
     # --- stepping -------------------------------------------------------------------------------
 
     def _step(self, fn) -> None:
-        if not self._spec_ok or self.bridge.running:
+        if not self.workspace.spec_ok or self.workspace.running:
             return
         for name in self._error_layers:
             self.editor.set_layer_error(name, None)
@@ -158,20 +205,20 @@ class MainWindow(QMainWindow):
         fn()
 
     def toggle_run(self) -> None:
-        if self.bridge.running:
+        if self.workspace.running:
             self.bridge.pause()
         else:
             self._step(self.bridge.run)
 
     def reset_weights(self) -> None:
-        if self.bridge.running:
+        ws = self.workspace
+        if ws.running:
             return
-        self.bridge.reset(self.controls.seed.value())
-        self._show_settings()
-        self.status.show_info(f"Weights reset from seed {self.bridge.stepper.seed}")
+        ws.reset(self.controls.seed.value())
+        self.status.show_info(f"Weights reset from seed {ws.settings.seed}")
 
     def _on_view(self, view) -> None:
-        if self.bridge.running:
+        if self.workspace.running:
             self.run_drawer.offer(view)
             return
         self.run_drawer.stop()
@@ -191,6 +238,7 @@ class MainWindow(QMainWindow):
             panel.repaint()
 
     def _draw(self, view) -> None:
+        self._drawn_view = view
         for panel in self.panels.values():
             self._draw_panel(panel, view)
         self._draw_rest(view)
@@ -198,13 +246,14 @@ class MainWindow(QMainWindow):
     def _draw_panel(self, panel, view) -> None:
         try:
             panel.update_view(view)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a panel bug must not stop training
             self.status.show_error(f"panel {panel.title}: {describe_error(exc)}")
 
     def _draw_rest(self, view) -> None:
-        """The editor's highlight, the status bar, the batch thumbnails and the controls."""
+        """The editor's highlight, the status bar, the batch thumbnails and the controls, all from
+        the view (never from the engine, which the runner may be changing meanwhile)."""
+        self._drawn_view = view
         self.editor.highlight_layer(view.layer)
-        st = self.bridge.stepper
         probs = view.arrays.get("probs")
         hist = view.history
         loss = float(view.arrays["loss"]) if "loss" in view.arrays else (
@@ -213,24 +262,12 @@ class MainWindow(QMainWindow):
             acc = float((np.asarray(probs).argmax(axis=1) == view.y).mean())
         else:
             acc = hist["batch_acc"][-1] if hist.get("batch_acc") else None
-        self.status.show_state(phase=view.phase, next_phase=st.next_phase, loss=loss, accuracy=acc,
-                               speed=self.bridge.speed, **self._position(view))
+        p = view.position
+        self.status.show_state(phase=view.phase, next_phase=p.next_phase, loss=loss, accuracy=acc,
+                               speed=view.speed or self.workspace.speed, iteration=p.iteration, epoch=p.epoch,
+                               in_epoch=p.in_epoch, per_epoch=p.per_epoch)
         self.data_panel.show_batch(view.x, view.y, probs, view.classes, view.focus, key=view.iteration)
-        self.controls.show_position(st.next_phase, 0 if view.y is None else len(view.y), view.focus)
-
-    def _position(self, view) -> dict:
-        """Where training is, counted from 1 as the panels count: the iteration being stepped, or
-        between iterations the last one completed; its epoch and its place in that epoch."""
-        st = self.bridge.stepper
-        per, size, offset = st.batches_per_epoch, max(st.batch_size, 1), st.offset
-        if st.position > 0:  # stepping through an iteration (the one the view shows)
-            return {"iteration": st.iteration + 1, "epoch": st.epoch + 1, "in_epoch": offset // size + 1,
-                    "per_epoch": per}
-        if st.iteration == 0:
-            return {"iteration": 0, "epoch": 1}
-        if offset == 0:  # the last one completed an epoch
-            return {"iteration": st.iteration, "epoch": st.epoch, "in_epoch": per, "per_epoch": per}
-        return {"iteration": st.iteration, "epoch": st.epoch + 1, "in_epoch": -(-offset // size), "per_epoch": per}
+        self.controls.show_position(p.next_phase, view.batch_size, view.focus)
 
     def _on_error(self, message: str, layer: str) -> None:
         if layer:
@@ -244,99 +281,68 @@ class MainWindow(QMainWindow):
         if running:
             self.status.show_progress(0, 0)
             self.run_drawer.start()
-        else:  # the bridge sends the final view next; drop any half-drawn one
+        else:  # the workspace sends the final view next; drop any half-drawn one
             self.status.hide_progress()
             self.run_drawer.stop()
 
     # --- the network ----------------------------------------------------------------------------
 
     def _on_spec_changed(self, spec: NetworkSpec) -> None:
-        """Rebuild the Network; keep the weights of layers whose parameter shapes did not change."""
+        """An edit: rebuild, keeping the weights of layers whose parameter shapes did not change;
+        ask first when trained weights would be re-initialised (No undoes the edit)."""
         if self._replacing:
             return
-        b = self.bridge
-        if b.running:
-            b.pause()
-            b.wait()
-        old, st = b.network, b.stepper
-        try:
-            net = Network(spec, self.registry, dtype=old.dtype, seed=st.seed)
-            net.check_input(b.dataset.x_train[:1], f"dataset {b.dataset_name}")
-        except Exception as exc:
-            self._set_spec_ok(False, describe_error(exc) if spec.layers else "Add layers from the palette")
-            return
-        shapes = lambda ps: {k: v.shape for k, v in ps.items()}  # noqa: E731
-        changed = [n.name for n in net.nodes if net.params[n.name]
-                   and (n.name not in old.params or shapes(old.params[n.name]) != shapes(net.params[n.name]))]
-        if st.iteration > 0 and changed and not ask(
+        ws = self.workspace
+        if ws.running:
+            self.bridge.pause()
+            self.bridge.wait()
+        plan = ws.plan_rebuild(spec)
+        if plan.needs_confirmation and not ask(
                 self, "Re-initialise weights?",
-                f"The network was trained for {st.iteration} iterations. This edit changes the parameter "
-                f"shapes of {', '.join(changed)}: their weights will be re-initialised; the other layers "
-                "keep theirs.\n\nApply the edit?"):
+                f"The network was trained for {plan.trained_iterations} iterations. This edit changes the "
+                f"parameter shapes of {', '.join(plan.reinitialised)}: their weights will be re-initialised; "
+                "the other layers keep theirs.\n\nApply the edit?"):
             QTimer.singleShot(0, self.editor.undo_stack.undo)
             return
-        state = st.state()
-        state["params"] = {n.name: (old.params[n.name] if n.name not in changed and n.name in old.params
-                                    else net.params[n.name]) for n in net.nodes}
-        if changed:
-            state["optimizer"]["state"] = {}  # momentum/Adam buffers of changed shapes cannot be kept
-        new = Stepper(net, b.dataset, batch_size=st.batch_size, optimizer=st.optimizer.name, lr=st.lr, seed=st.seed)
-        new.load_state(state)
-        b.replace_stepper(new)
-        self._set_spec_ok(True, f"Network rebuilt; re-initialised: {', '.join(changed) or 'none'}")
+        ws.apply_rebuild(plan)
 
-    def _set_spec_ok(self, ok: bool, message: str) -> None:
-        self._spec_ok = ok
-        for key in ("step_phase", "step_iteration", "finish_epoch", "run", "save_session"):
+    def _on_spec_state(self, ok: bool, message: str) -> None:
+        for key in STEP_ACTIONS:
             self.actions[key].setEnabled(ok)
         (self.status.show_info if ok else self.status.show_error)(message)
 
     def _discard_training_ok(self) -> bool:
-        st = self.bridge.stepper
-        return st.iteration == 0 or ask(self, "Discard training?",
-                                        f"The network was trained for {st.iteration} iterations. Discard it?")
+        n = self.workspace.trained_iterations
+        return n == 0 or ask(self, "Discard training?", f"The network was trained for {n} iterations. Discard it?")
 
-    def _fresh(self, spec: NetworkSpec) -> None:
-        """A new document: fresh weights and counters for ``spec`` (already shown in the editor)."""
-        b = self.bridge
+    def _show_spec(self, spec: NetworkSpec) -> None:
+        """Put ``spec`` in the editor as a fresh document (not an edit: no rebuild)."""
+        self._replacing = True
         try:
-            net = Network(spec, self.registry, seed=b.stepper.seed)
-            net.check_input(b.dataset.x_train[:1], f"dataset {b.dataset_name}")
-        except Exception as exc:
-            self._set_spec_ok(False, describe_error(exc) if spec.layers else "Add layers from the palette")
-            return
-        st = b.stepper
-        b.replace_stepper(Stepper(net, b.dataset, batch_size=st.batch_size, optimizer=st.optimizer.name,
-                                  lr=st.lr, seed=st.seed))
-        self._set_spec_ok(True, f"Network {spec.name!r}: {net.param_count():,} parameters")
+            self.editor.set_spec(spec)
+        finally:
+            self._replacing = False
 
     def new_network(self) -> None:
         if not self._discard_training_ok():
             return
-        d = self.bridge.dataset
-        spec = NetworkSpec("Untitled", tuple(d.x_train.shape[1:]), (), classes=tuple(d.classes))
-        self.editor.set_spec(spec)
+        spec = self.workspace.empty_spec()
+        self._show_spec(spec)
         self.editor.current_path = None
-        self._fresh(spec)
+        self.workspace.new_network(spec)
 
     def open_network(self, path) -> bool:
         """Open a spec file; a bad file gets a message box and changes nothing."""
         try:
-            load_spec(path)  # check first, so a bad file leaves the current network alone
+            spec = load_spec(path)  # check first, so a bad file leaves the current network alone
         except BackstepError as exc:
             show_error(self, "Cannot open the network", str(exc))
             return False
         if not self._discard_training_ok():
             return False
-        self._replacing = True
-        try:
-            error = self.editor.load_file(path)
-        finally:
-            self._replacing = False
-        if error:
-            show_error(self, "Cannot open the network", error)
-            return False
-        self._fresh(self.editor.spec())
+        self._show_spec(spec)
+        self.editor.current_path = Path(path)
+        self.workspace.new_network(spec)
         return True
 
     def _ask_open_network(self) -> None:
@@ -358,64 +364,37 @@ class MainWindow(QMainWindow):
 
     def choose_dataset(self, name: str) -> bool:
         """Train on another dataset (same weights, counters from zero); a message if it does not fit."""
-        b = self.bridge
-        if b.running:
+        ws = self.workspace
+        if ws.running:
             return False
         try:
-            data = load_dataset(name)
-            b.network.check_input(data.x_train[:1], f"dataset {name}")
-            if int(data.y_train.max(initial=0)) >= b.network.n_classes:
-                raise BackstepError(f"dataset {name}: has {len(data.classes)} classes, the network outputs "
-                                    f"{b.network.n_classes} scores")
+            ws.switch_dataset(name)
         except BackstepError as exc:
             show_error(self, "Cannot use this dataset", str(exc))
             self.data_panel.refresh_datasets()
             return False
-        st = b.stepper
-        new = Stepper(b.network, data, batch_size=st.batch_size, optimizer=st.optimizer.name, lr=st.lr, seed=st.seed)
-        b.replace_stepper(new, data, name)
-        self.data_panel.set_dataset(name, data)
-        self.status.show_info(f"Training on {data.name}")
+        self.data_panel.set_dataset(name, ws.dataset)
+        self.status.show_info(f"Training on {ws.dataset.name}")
         return True
 
     # --- sessions -------------------------------------------------------------------------------
 
     def save_session_to(self, path) -> None:
-        b = self.bridge
-        state = b.boundary_state()
-        save_session(path, state, self.editor.spec() if self._spec_ok else b.network.spec, b.dataset_name,
-                     {"focus": b.focus, **debugger_to_extra(self)})
-        self._saved_key = self._state_key()
-
-    def _state_key(self):
-        st = self.bridge.stepper
-        return (st.iteration, id(st), self.editor.spec())
-
-    def _dirty(self) -> bool:
-        return self._spec_ok and self._state_key() != self._saved_key
+        self.workspace.save_session(path, debugger_to_extra(self.debugger))
 
     def open_session(self, path) -> bool:
         """Open a session file; a bad file gets a message box and changes nothing."""
-        b = self.bridge
-        if b.running:
+        ws = self.workspace
+        if ws.running:
             return False
         try:
-            session: Session = load_session(path)
-            data = load_dataset(session.dataset)
-            net = Network(session.spec, self.registry, dtype=np.dtype(session.dtype))
-            st = Stepper(net, data)
-            restore(session, st)
-        except Exception as exc:
-            show_error(self, "Cannot open the session", describe_error(exc))
+            session = ws.open_session(path)
+        except BackstepError as exc:
+            show_error(self, "Cannot open the session", str(exc))
             return False
-        self.editor.set_spec(session.spec)
-        b.focus = int(session.extra.get("focus", 0))
-        b.replace_stepper(st, data, session.dataset)
-        restore_debugger(self, session.extra)
-        self.data_panel.set_dataset(session.dataset, data)
-        self._set_spec_ok(True, f"Session {path} opened at iteration {st.iteration}")
-        self._show_settings()
-        self._saved_key = self._state_key()
+        self._show_spec(session.spec)
+        restore_debugger(self.debugger, session.extra)
+        self.data_panel.set_dataset(session.dataset, ws.dataset)
         return True
 
     def _ask_save_session(self) -> None:

@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
     from core.debugger.breakpoints import NormBreakpoint
     from desktop.debugger.verify_dialog import VerifyDialog
 
-    w.breakpoints_dock.add(NormBreakpoint("conv1.weight.grad", ">", 0.0))
+    w.debugger.breakpoints.add(NormBreakpoint("conv1.weight.grad", ">", 0.0))
     w.actions["run"].trigger()
     while b.running:
         app.processEvents()
@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
     w.docks["formula"].raise_()
     shot("breakpoint.png")
 
-    dlg = VerifyDialog(w, "conv2")
+    dlg = VerifyDialog(w.workspace, "conv2", parent=w)
     dlg.show()
     while not dlg.finished_check:
         app.processEvents()

@@ -150,7 +150,7 @@ def _read_images(files: list[Path]) -> np.ndarray:
                 pixels = np.asarray(im.convert("L"), dtype=np.uint8)
         except DataError:
             raise
-        except Exception as e:  # Pillow raises many types for a bad file; all mean "unreadable"
+        except Exception as e:  # noqa: BLE001 - Pillow raises many types for a bad file; all mean "unreadable"
             raise DataError(f"{path}: cannot read as an image: {e}") from None
         if out is None:
             out = np.empty((len(files), *pixels.shape), np.uint8)

@@ -31,6 +31,39 @@ from core.debugger import health as hl
 from core.errors import DivergedError
 
 OPS = (">", "<")
+OP_CHOICES = ((">", "above (>)"), ("<", "below (<)"))
+
+
+def form(label: str, *, choices: tuple = (), source: str = "", help: str = "") -> dict:
+    """A breakpoint field's form metadata (dataclass ``field(metadata=...)``), as HyperParam is a
+    layer's: ``choices`` ((value, label), …) for a fixed list, ``source`` "phases" or "layers" for
+    an editable list the window fills from the network."""
+    return {"label": label, "choices": tuple(choices), "source": source, "help": help}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a breakpoint's form: what a dialog needs to build its widget."""
+
+    name: str
+    label: str
+    type: type
+    default: object
+    choices: tuple = ()
+    source: str = ""
+    help: str = ""
+
+
+def form_fields(cls: type) -> list[FormField]:
+    """The fields of breakpoint class ``cls`` a user sets, in order (``enabled`` is not one)."""
+    out = []
+    for f in fields(cls):
+        if "label" not in f.metadata:
+            continue
+        t = f.type if isinstance(f.type, type) else {"str": str, "int": int, "float": float}[str(f.type)]
+        out.append(FormField(f.name, f.metadata["label"], t, f.default, f.metadata["choices"], f.metadata["source"],
+                             f.metadata["help"]))
+    return out
 
 
 def _fmt(v: float) -> str:
@@ -55,6 +88,7 @@ class Breakpoint:
 
     enabled: bool = field(default=True, kw_only=True)
     kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""  # what the kind is called in the Add-breakpoint dialog
 
     def check(self, snapshot, context: BreakContext | None = None) -> str | None:
         raise NotImplementedError
@@ -84,8 +118,16 @@ class Breakpoint:
 class PhaseBreakpoint(Breakpoint):
     """Stop after ``phase`` ("backward:conv2", "forward:sig1", "loss", "update")."""
 
-    phase: str = "loss"
+    phase: str = field(default="loss", metadata=form(
+        "Phase", source="phases", help="forward:<layer>, backward:<layer>, loss or update"))
     kind: ClassVar[str] = "phase"
+    label: ClassVar[str] = "At a layer's phase"
+
+    def __post_init__(self):
+        self.phase = str(self.phase).strip()
+        k, _, layer = self.phase.partition(":")
+        if not (self.phase in ("loss", "update") or (k in ("forward", "backward") and layer)):
+            raise ValueError(f"{self.phase!r} is not a phase: forward:<layer>, backward:<layer>, loss or update")
 
     def check(self, snapshot, context=None):
         return f"reached {self.phase}" if snapshot.phase == self.phase else None
@@ -98,8 +140,9 @@ class PhaseBreakpoint(Breakpoint):
 class IterationBreakpoint(Breakpoint):
     """Stop at iteration ``iteration`` (1-based), after its first phase."""
 
-    iteration: int = 1
+    iteration: int = field(default=1, metadata=form("Iteration (1-based)"))
     kind: ClassVar[str] = "iteration"
+    label: ClassVar[str] = "At an iteration"
 
     def check(self, snapshot, context=None):
         if snapshot.iteration + 1 == self.iteration and snapshot.phase_index == 0:
@@ -115,6 +158,7 @@ class NonFiniteBreakpoint(Breakpoint):
     """Stop when any array of a phase holds NaN or Inf."""
 
     kind: ClassVar[str] = "nonfinite"
+    label: ClassVar[str] = "NaN or Inf anywhere"
 
     def check(self, snapshot, context=None):
         for key, a in snapshot.arrays.items():
@@ -136,12 +180,17 @@ class NormBreakpoint(Breakpoint):
     checked at the phase that produced the array.
     """
 
-    pattern: str = "*.grad_in"
-    op: str = ">"
-    threshold: float = 1.0
+    pattern: str = field(default="*.grad_in", metadata=form(
+        "Array key", help="An array key (conv1.weight.grad, fc1.out) or a glob (*.grad_in, conv*.weight.grad)"))
+    op: str = field(default=">", metadata=form("When", choices=OP_CHOICES))
+    threshold: float = field(default=1.0, metadata=form("Threshold", help="A number: the norm ‖A‖"))
     kind: ClassVar[str] = "norm"
+    label: ClassVar[str] = "Gradient / activation norm"
 
     def __post_init__(self):
+        self.pattern = str(self.pattern).strip()
+        if not self.pattern:
+            raise ValueError("array key: say which array, e.g. conv1.weight.grad or *.grad_in")
         if self.op not in OPS:
             raise ValueError(f"norm breakpoint: op must be '>' or '<', got {self.op!r}")
         self.threshold = float(self.threshold)
@@ -170,13 +219,16 @@ class HealthBreakpoint(Breakpoint):
     fractions are checked at the layer's forward phase, the update ratio at the update.
     """
 
-    layer: str = "*"
-    metric: str = "saturated"
-    op: str = ">"
-    threshold: float = 0.5
+    layer: str = field(default="*", metadata=form("Layer", source="layers", help="A layer name or a glob; * for all"))
+    metric: str = field(default="saturated", metadata=form("Figure", choices=tuple(HEALTH_METRICS.items())))
+    op: str = field(default=">", metadata=form("When", choices=OP_CHOICES))
+    threshold: float = field(default=0.5, metadata=form(
+        "Threshold", help="A fraction (0.5 = 50 %) or, for the update/weight ratio, a ratio (1e-2)"))
     kind: ClassVar[str] = "health"
+    label: ClassVar[str] = "Saturated / dead units, update ratio"
 
     def __post_init__(self):
+        self.layer = str(self.layer).strip() or "*"
         if self.metric not in HEALTH_METRICS:
             raise ValueError(f"health breakpoint: metric must be one of {', '.join(HEALTH_METRICS)}, "
                              f"got {self.metric!r}")
@@ -215,6 +267,7 @@ class WrongPredictionBreakpoint(Breakpoint):
     """Stop after the loss when the focused sample's prediction (argmax ŷ) differs from its label."""
 
     kind: ClassVar[str] = "wrong"
+    label: ClassVar[str] = "Wrong prediction (focused sample)"
 
     def check(self, snapshot, context=None):
         if snapshot.kind != "loss" or "probs" not in snapshot.arrays:

@@ -675,7 +675,7 @@ def explain(record_arrays, params, nodes, key: str, index, lr: float | None = No
     index = tuple(int(i) for i in (index if isinstance(index, (tuple, list, np.ndarray)) else (index,)))
     try:
         c = _Ctx(record_arrays, params, nodes, x, lr, sample, y)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a broken node list must not break a click
         return Explanation(key, index, key, "", None, note=f"cannot explain: {exc}", supported=False)
     k, rest = _split_key(key, c.names)
     value, arr = None, None
@@ -683,7 +683,7 @@ def explain(record_arrays, params, nodes, key: str, index, lr: float | None = No
         arr = record_arrays.get(key)
         if arr is not None:
             value = float(np.asarray(arr)[index]) if index or np.ndim(arr) == 0 else float(np.asarray(arr))
-    except Exception:
+    except Exception:  # noqa: BLE001 - an index out of range: shown as not available
         value = None
     title = _title(c, key, k, rest, index)
     layer = c.names[k] if k is not None else None
@@ -694,7 +694,7 @@ def explain(record_arrays, params, nodes, key: str, index, lr: float | None = No
     except _MissingError as exc:
         return Explanation(key, index, title, _layer_formula(c, k, kind), value, note=str(exc), layer=layer,
                            supported=False)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - never raise from a click
         return Explanation(key, index, title, _layer_formula(c, k, kind), value,
                            note=f"cannot explain this element: {type(exc).__name__}: {exc}", layer=layer,
                            supported=False)

@@ -1,6 +1,6 @@
 """The Breakpoints dock: list, enable, add, edit and remove breakpoints; a banner says why Run stopped.
 
-The breakpoints live on the bridge (``bridge.breakpoints``, a core BreakpointSet): while any is
+The breakpoints live on the workspace (``workspace.breakpoints``, a core BreakpointSet): while any is
 enabled, Run (F5) and "finish the epoch" go phase by phase and stop at the first hit. Editor blocks
 get "Break at forward:<layer>" / "Break at backward:<layer>" in their context menu.
 """
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,133 +29,134 @@ from PySide6.QtWidgets import (
 )
 
 from core.debugger.breakpoints import (
-    HEALTH_METRICS,
+    KINDS,
     Breakpoint,
     BreakpointSet,
-    HealthBreakpoint,
+    FormField,
     Hit,
-    IterationBreakpoint,
     NonFiniteBreakpoint,
-    NormBreakpoint,
     PhaseBreakpoint,
-    WrongPredictionBreakpoint,
+    form_fields,
 )
 
-KIND_LABELS = {
-    "phase": "At a layer's phase",
-    "iteration": "At an iteration",
-    "nonfinite": "NaN or Inf anywhere",
-    "norm": "Gradient / activation norm",
-    "health": "Saturated / dead units, update ratio",
-    "wrong": "Wrong prediction (focused sample)",
-}
 BANNER_STYLE = ("QLabel { background: #fdebd0; color: #6e2c00; border: 1px solid #e59866; "
                 "border-radius: 3px; padding: 4px; }")
 
 
 class BreakpointDialog(QDialog):
-    """Add or edit one breakpoint: a kind, then only the fields that kind needs."""
+    """Add or edit one breakpoint: a kind, then a form of that kind's fields.
+
+    The forms are generated from the breakpoint classes' fields (core.debugger.breakpoints
+    ``form_fields``), as the layer forms are from their HyperParams: a new condition class gets
+    its form without a line here. ``field(kind, name)`` is the widget of one field.
+    """
 
     def __init__(self, phases: list[str], layers: list[str], bp: Breakpoint | None = None, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Edit breakpoint" if bp else "Add breakpoint")
+        self.sources = {"phases": list(phases), "layers": ["*", *layers]}
         self.kind = QComboBox()
-        for k, label in KIND_LABELS.items():
-            self.kind.addItem(label, k)
-        self.phase = QComboBox()
-        self.phase.setEditable(True)
-        self.phase.addItems(phases)
-        self.iteration = QSpinBox()
-        self.iteration.setRange(1, 10_000_000)
-        self.pattern = QLineEdit("*.grad_in")
-        self.pattern.setToolTip("An array key (conv1.weight.grad, fc1.out) or a glob (*.grad_in, conv*.weight.grad)")
-        self.op = QComboBox()
-        self.op.addItem("above (>)", ">")
-        self.op.addItem("below (<)", "<")
-        self.threshold = QLineEdit("1.0")
-        self.threshold.setToolTip("A number: a norm, a fraction (0.5 = 50 %) or a ratio (1e-2)")
-        self.layer = QComboBox()
-        self.layer.setEditable(True)
-        self.layer.addItems(["*"] + layers)
-        self.metric = QComboBox()
-        for k, label in HEALTH_METRICS.items():
-            self.metric.addItem(label, k)
+        self.pages = QStackedWidget()
+        self._widgets: dict[str, dict[str, QWidget]] = {}
+        for kind, cls in KINDS.items():
+            self.kind.addItem(cls.label, kind)
+            page = QWidget()
+            form = QFormLayout(page)
+            form.setContentsMargins(0, 0, 0, 0)
+            self._widgets[kind] = {}
+            for f in form_fields(cls):
+                w = self._make_widget(f)
+                self._widgets[kind][f.name] = w
+                form.addRow(f.label, w)
+            if not form.rowCount():
+                form.addRow(QLabel("Nothing to set: it is checked at every phase."))
+            self.pages.addWidget(page)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("Break", self.kind)
-        self._rows = {"phase": [self.phase], "iteration": [self.iteration],
-                      "norm": [self.pattern, self.op, self.threshold],
-                      "health": [self.layer, self.metric, self.op, self.threshold]}
-        for label, w in (("Phase", self.phase), ("Iteration (1-based)", self.iteration), ("Array key", self.pattern),
-                         ("Layer", self.layer), ("Figure", self.metric), ("When", self.op),
-                          ("Threshold", self.threshold)):
-            form.addRow(label, w)
-        self.form = form
+        top = QFormLayout()
+        top.addRow("Break", self.kind)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
-        lay.addLayout(form)
+        lay.addLayout(top)
+        lay.addWidget(self.pages)
         lay.addWidget(self.error)
         lay.addWidget(buttons)
-        self.kind.currentIndexChanged.connect(self._show_fields)
+        self.kind.currentIndexChanged.connect(self._show_page)
         self.result_breakpoint: Breakpoint | None = None
         self._enabled = True
         if bp is not None:
             self.set_breakpoint(bp)
-        self._show_fields()
+        self._show_page()
+
+    def _make_widget(self, f: FormField) -> QWidget:
+        if f.choices:
+            w = QComboBox()
+            for value, label in f.choices:
+                w.addItem(label, value)
+            w.setCurrentIndex(w.findData(f.default))
+        elif f.source:
+            w = QComboBox()
+            w.setEditable(True)
+            w.addItems(self.sources.get(f.source, []))
+            w.setCurrentText(str(f.default))
+        elif f.type is int:
+            w = QSpinBox()
+            w.setRange(1, 10_000_000)
+            w.setValue(int(f.default))
+        else:
+            w = QLineEdit(f"{f.default:g}" if f.type is float else str(f.default))
+        if f.help:
+            w.setToolTip(f.help)
+        return w
+
+    def field(self, kind: str, name: str) -> QWidget:
+        return self._widgets[kind][name]
+
+    def current_fields(self) -> list[str]:
+        """The names of the fields the form shows now."""
+        return list(self._widgets[self.kind.currentData()])
 
     def set_breakpoint(self, bp: Breakpoint) -> None:
         self._enabled = bp.enabled
         self.kind.setCurrentIndex(self.kind.findData(bp.kind))
-        if isinstance(bp, PhaseBreakpoint):
-            self.phase.setCurrentText(bp.phase)
-        elif isinstance(bp, IterationBreakpoint):
-            self.iteration.setValue(bp.iteration)
-        elif isinstance(bp, NormBreakpoint):
-            self.pattern.setText(bp.pattern)
-        elif isinstance(bp, HealthBreakpoint):
-            self.layer.setCurrentText(bp.layer)
-            self.metric.setCurrentIndex(self.metric.findData(bp.metric))
-        if isinstance(bp, (NormBreakpoint, HealthBreakpoint)):
-            self.op.setCurrentIndex(self.op.findData(bp.op))
-            self.threshold.setText(f"{bp.threshold:g}")
+        for name, w in self._widgets[bp.kind].items():
+            value = getattr(bp, name)
+            if isinstance(w, QComboBox) and not w.isEditable():
+                w.setCurrentIndex(w.findData(value))
+            elif isinstance(w, QComboBox):
+                w.setCurrentText(str(value))
+            elif isinstance(w, QSpinBox):
+                w.setValue(int(value))
+            else:
+                w.setText(f"{value:g}" if isinstance(value, float) else str(value))
 
-    def _show_fields(self) -> None:
-        kind = self.kind.currentData()
-        wanted = set(map(id, self._rows.get(kind, [])))
-        for w in (self.phase, self.iteration, self.pattern, self.layer, self.metric, self.op, self.threshold):
-            self.form.setRowVisible(w, id(w) in wanted)
+    def _show_page(self) -> None:
+        self.pages.setCurrentIndex(self.kind.currentIndex())
         self.error.clear()
         self.adjustSize()
 
+    def _value(self, f: FormField):
+        w = self._widgets[self.kind.currentData()][f.name]
+        if isinstance(w, QComboBox):
+            return w.currentData() if not w.isEditable() else w.currentText().strip()
+        if isinstance(w, QSpinBox):
+            return w.value()
+        text = w.text().strip()
+        if f.type is float:
+            try:
+                return float(text)
+            except ValueError:
+                raise ValueError(f"{f.label.lower()}: {text!r} is not a number") from None
+        return text
+
     def breakpoint(self) -> Breakpoint:
         """The breakpoint the fields describe; ValueError saying what is wrong."""
-        kind, en = self.kind.currentData(), self._enabled
-        if kind == "phase":
-            text = self.phase.currentText().strip()
-            k, _, layer = text.partition(":")
-            if not (text in ("loss", "update") or (k in ("forward", "backward") and layer)):
-                raise ValueError(f"{text!r} is not a phase: forward:<layer>, backward:<layer>, loss or update")
-            return PhaseBreakpoint(text, enabled=en)
-        if kind == "iteration":
-            return IterationBreakpoint(self.iteration.value(), enabled=en)
-        if kind == "nonfinite":
-            return NonFiniteBreakpoint(enabled=en)
-        if kind == "wrong":
-            return WrongPredictionBreakpoint(enabled=en)
-        try:
-            threshold = float(self.threshold.text())
-        except ValueError:
-            raise ValueError(f"threshold: {self.threshold.text()!r} is not a number") from None
-        if kind == "norm":
-            if not self.pattern.text().strip():
-                raise ValueError("array key: say which array, e.g. conv1.weight.grad or *.grad_in")
-            return NormBreakpoint(self.pattern.text().strip(), self.op.currentData(), threshold, enabled=en)
-        return HealthBreakpoint(self.layer.currentText().strip() or "*", self.metric.currentData(),
-                                self.op.currentData(), threshold, enabled=en)
+        cls = KINDS[self.kind.currentData()]
+        values = {f.name: self._value(f) for f in form_fields(cls)}
+        return cls(**values, enabled=self._enabled)
 
     def _accept(self) -> None:
         try:
@@ -230,7 +232,7 @@ class BreakpointsDock(QWidget):
             on.setCheckState(Qt.CheckState.Checked if bp.enabled else Qt.CheckState.Unchecked)
             on.setToolTip("Enabled")
             text = QTableWidgetItem(bp.describe())
-            text.setToolTip(f"{KIND_LABELS.get(bp.kind, bp.kind)}: {bp.describe()} (double-click to edit)")
+            text.setToolTip(f"{getattr(KINDS.get(bp.kind), 'label', bp.kind)}: {bp.describe()} (double-click to edit)")
             if self.last_hit is not None and self.last_hit.breakpoint is bp:
                 font = text.font()
                 font.setBold(True)
@@ -331,6 +333,21 @@ class BreakpointsDock(QWidget):
             self.banner.hide()
             self.refresh()
 
+    def restore(self, extra: dict) -> None:
+        """Put a session's breakpoints back (replacing the current ones); bad entries are skipped."""
+        items = (extra or {}).get("breakpoints")
+        if items is None:
+            return
+        self.breakpoints.clear()
+        for d in items:
+            try:
+                self.breakpoints.add(Breakpoint.from_dict(d))
+            except (ValueError, TypeError):
+                continue
+        self.last_hit = None
+        self.banner.hide()
+        self.refresh()
+
     def on_view(self, view) -> None:
         """A view of another moment than the hit's clears the banner."""
         h = self.last_hit
@@ -338,33 +355,24 @@ class BreakpointsDock(QWidget):
             self.clear_hit()
 
 
-# --- installing into the main window ------------------------------------------------------------
+# --- installing into the window ------------------------------------------------------------------
 
-def _network_names(bridge) -> tuple[list[str], list[str]]:
-    st = bridge.stepper
-    return list(st.phases), [n.name for n in st.net.nodes]
-
-
-def install_breakpoints(window) -> BreakpointsDock:
+def install_breakpoints(host) -> BreakpointsDock:
     """Add the Breakpoints dock, its Debug-menu entries and the editor blocks' "Break at …" entries.
 
-    Connects: bridge.sigBreak -> banner, status bar and the dock raised; bridge.sigView -> the
-    banner cleared once the view moves on; bridge.sigNetworkChanged -> the dialog's phase list.
-    Returns the dock's widget (also ``window.breakpoints_dock``).
+    Connects: sigBreak -> banner, status bar and the dock raised; sigView -> the banner cleared
+    once the view moves on; sigNetworkChanged -> the dialog's phase list. Returns the widget.
     """
-    from desktop.debugger import add_dock, debug_menu
-
-    bridge = window.bridge
-    widget = BreakpointsDock(bridge.breakpoints)
-    window.breakpoints_dock = widget
-    dock = add_dock(window, "breakpoints", "Breakpoints", widget)
+    ws, bridge = host.workspace, host.bridge
+    widget = BreakpointsDock(ws.breakpoints)
+    dock = host.add_dock("breakpoints", "Breakpoints", widget)
 
     def network_changed() -> None:
-        widget.set_network(*_network_names(bridge))
+        widget.set_network(list(ws.phases), list(ws.layer_names))
 
     def on_break(hit: Hit) -> None:
         widget.show_hit(hit)
-        window.status.show_info(hit.message, 0)
+        host.show_info(hit.message, 0)
         dock.show()
         dock.raise_()
 
@@ -375,45 +383,16 @@ def install_breakpoints(window) -> BreakpointsDock:
 
     def add_at(phase: str) -> None:
         widget.add(PhaseBreakpoint(phase))
-        window.status.show_info(f"Breakpoint at {phase}: Run (F5) stops after it")
+        host.show_info(f"Breakpoint at {phase}: Run (F5) stops after it")
 
-    previous = window.editor.block_context_menu_hook
-
-    def block_menu(name: str, menu) -> None:  # chained: other tools may add entries too
-        if previous is not None:
-            previous(name, menu)
+    def block_menu(name: str, menu) -> None:
         for kind in ("forward", "backward"):
             menu.addAction(f"Break at {kind}:{name}", lambda k=kind: add_at(f"{k}:{name}"))
 
-    window.editor.block_context_menu_hook = block_menu
-
-    m = debug_menu(window)
+    host.add_block_menu(block_menu)
+    m = host.debug_menu()
     m.addAction("Add &breakpoint…", widget.add_interactive)
     a = m.addAction("Break on &NaN/Inf", lambda: widget.add(NonFiniteBreakpoint()))
     a.setStatusTip("Stop a Run at the first phase whose arrays hold NaN or Inf")
     m.addAction(dock.toggleViewAction())
     return widget
-
-
-def breakpoints_to_extra(window) -> dict:
-    """{"breakpoints": [...]} for the session's ``extra``."""
-    return {"breakpoints": window.bridge.breakpoints.to_list()}
-
-
-def restore_breakpoints(window, extra: dict) -> None:
-    """Put a session's breakpoints back (replacing the current ones); bad entries are skipped."""
-    bps = window.bridge.breakpoints
-    items = (extra or {}).get("breakpoints")
-    if items is None:
-        return
-    bps.clear()
-    for d in items:
-        try:
-            bps.add(Breakpoint.from_dict(d))
-        except (ValueError, TypeError):
-            continue
-    widget = getattr(window, "breakpoints_dock", None)
-    if widget is not None:
-        widget.last_hit = None
-        widget.banner.hide()
-        widget.refresh()

@@ -8,9 +8,9 @@ terms read (array key -> index tuples: the receptive field, the pooling route) f
 highlight. A new StepView (``update_view``) re-explains the element shown, so its numbers follow
 the training.
 
-``install_formula_view(window)`` docks it (tabbed behind the equation panel when there is one)
-and adds "Formula of an element" to the Debug menu; ``window.formula_view`` is the dock, and
-``window.explain_element(key, index)`` shows an element of the current view (for click wiring).
+``install_formula_view(host)`` docks it (tabbed behind the equation panel when there is one)
+and adds "Formula of an element" to the Debug menu; ``explain(key, index)`` shows an element of
+the workspace's current view (panels' clicks are wired to it).
 """
 
 from __future__ import annotations
@@ -69,9 +69,10 @@ class FormulaView(QDockWidget):
 
     sigHighlight = Signal(dict)  # array key -> [index tuples]
 
-    def __init__(self, parent=None):
+    def __init__(self, current_view=None, parent=None):
         super().__init__("Formula", parent)
         self.setObjectName("dock_formula")
+        self.current_view = current_view  # callable: the view the panels show (for clicks)
         self.explanation: Explanation | None = None
         self._current: tuple[str, tuple] | None = None
         self._latest = None  # the newest view offered while out of sight
@@ -155,6 +156,12 @@ class FormulaView(QDockWidget):
         self._current = (key, e.index)
         self.show_explanation(e)
         return e
+
+    def explain(self, key: str, index) -> Explanation:
+        """A click on ``key[index]`` in a panel: show the dock and explain it in the view shown."""
+        self.show()
+        self.raise_()
+        return self.show_element(self.current_view(), key, index)
 
     def offer_view(self, view) -> None:
         """A new StepView: explained at once if the dock is on screen, else when it is raised (a
@@ -240,31 +247,14 @@ class FormulaView(QDockWidget):
         return [tuple(self.table.item(r, c).text() for c in range(3)) for r in range(self.table.rowCount())]
 
 
-def install_formula_view(window) -> FormulaView:
-    """Dock the formula view in ``window`` (tabbed behind the equation panel) with a Debug-menu entry."""
-    from desktop.debugger import debug_menu
-
-    dock = FormulaView(window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    docks = getattr(window, "docks", None)
-    host = docks.get("equation") if isinstance(docks, dict) else None
-    if host is not None and not host.isFloating():
-        window.tabifyDockWidget(host, dock)
-    if isinstance(docks, dict):
-        docks["formula"] = dock
+def install_formula_view(host) -> FormulaView:
+    """Dock the formula view (tabbed behind the equation panel) with a Debug-menu entry; it follows
+    every view, and ``FormulaView.explain(key, index)`` shows an element of the current one."""
+    dock = FormulaView(host.current_view)
+    host.place_dock(dock, "formula")
     action = dock.toggleViewAction()
     action.setText("Formula of an element")
     action.setStatusTip("Show the lecture's equation of a clicked element, with its numbers")
-    debug_menu(window).addAction(action)
-    window.formula_view = dock
-
-    def explain_element(key: str, index) -> Explanation:
-        dock.show()
-        dock.raise_()
-        return dock.show_element(window.bridge.view(), key, index)
-
-    window.explain_element = explain_element
-    bridge = getattr(window, "bridge", None)
-    if bridge is not None:
-        bridge.sigView.connect(dock.offer_view)
+    host.debug_menu().addAction(action)
+    host.bridge.sigView.connect(dock.offer_view)
     return dock

@@ -141,13 +141,11 @@ class HealthDock(QWidget):
             menu.exec(event.globalPos())
 
 
-def install_health(window) -> HealthDock:
-    """Add the Health dock (updated on every bridge view) and its Debug-menu entry."""
-    from desktop.debugger import add_dock, debug_menu
-
+def install_health(host, breakpoints) -> HealthDock:
+    """Add the Health dock (updated on every view) and its Debug-menu entry; its "Break when …"
+    entries add to ``breakpoints`` (the BreakpointsDock)."""
     widget = HealthDock()
-    window.health_dock = widget
-    dock = add_dock(window, "health", "Health", widget)
+    dock = host.add_dock("health", "Health", widget)
     pending = []
 
     def on_view(view) -> None:
@@ -161,18 +159,9 @@ def install_health(window) -> HealthDock:
         if visible and pending:
             widget.update_view(pending.pop())
 
-    window.bridge.sigView.connect(on_view)
+    host.bridge.sigView.connect(on_view)
     dock.visibilityChanged.connect(on_shown)
-
-    def add_breakpoint(bp) -> None:  # the Breakpoints dock may be installed before or after this one
-        target = getattr(window, "breakpoints_dock", None)
-        if target is not None:
-            target.add(bp)
-
-    widget.add_breakpoint = add_breakpoint
-    debug_menu(window).addAction(dock.toggleViewAction())
-    try:
-        widget.update_view(window.bridge.view())
-    except Exception:
-        pass
+    widget.add_breakpoint = breakpoints.add
+    host.debug_menu().addAction(dock.toggleViewAction())
+    widget.update_view(host.workspace.view())
     return widget

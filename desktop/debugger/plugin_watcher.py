@@ -206,38 +206,28 @@ class PluginsReloadDock(QWidget):
         self.details.setPlainText(item.data(0, Qt.ItemDataRole.UserRole) if item else "")
 
 
-def _apply_to_window(window, result: ReloadResult) -> None:
-    """Palette, editor and network follow the registry; the verdict goes to the status bar."""
-    window.editor.palette.populate(window.registry)
-    ids = {c.id for c in result.classes}
-    spec = window.editor.spec()
-    uses = {e.type for e in spec.layers}
-    if hasattr(window.editor, "_show"):
-        window.editor._show()  # block shapes and parameter counts with the new class
-    if (uses & ids or not window._spec_ok) and not window.bridge.running:
-        window._on_spec_changed(spec)  # rebuild: the network's layers become the new class
-    ok = result.ok
-    message = f"Plugin reloaded: {result.status()}"
-    (window.status.show_info if ok else window.status.show_error)(message)
-
-
-def install_plugin_watcher(window, folders=None) -> PluginWatcher:
-    """Watch the plugin folders, reload changed files into ``window.registry``; add the "My plugins" dock.
+def install_plugin_watcher(host, folders=None) -> tuple[PluginWatcher, PluginsReloadDock]:
+    """Watch the plugin folders, reload changed files into the host's registry; add the "My plugins"
+    dock. After a reload the host's palette, editor and network follow (``host.plugins_reloaded``)
+    and the verdict goes to the status bar.
 
     The user's plugin folder is created if missing, so that a first plugin dropped there is seen.
-    Returns the watcher (also ``window.plugin_watcher``; the dock's widget is ``window.plugins_dock``).
+    Returns the watcher and the dock's widget.
     """
     from core import paths
-    from desktop.debugger import add_dock
 
     try:
         paths.user_plugin_dir().mkdir(parents=True, exist_ok=True)
     except OSError:
         pass
-    watcher = PluginWatcher(window.registry, folders, parent=window)
+    watcher = PluginWatcher(host.registry, folders, parent=host)
     widget = PluginsReloadDock(watcher)
-    watcher.sigReloaded.connect(lambda r: _apply_to_window(window, r))
-    window.plugin_watcher = watcher
-    window.plugins_dock = widget
-    add_dock(window, "plugin_reloads", "My plugins", widget)
-    return watcher
+
+    def reloaded(result: ReloadResult) -> None:
+        host.plugins_reloaded({c.id for c in result.classes})
+        message = f"Plugin reloaded: {result.status()}"
+        (host.show_info if result.ok else host.show_error)(message)
+
+    watcher.sigReloaded.connect(reloaded)
+    host.add_dock("plugin_reloads", "My plugins", widget)
+    return watcher, widget

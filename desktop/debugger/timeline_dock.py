@@ -1,15 +1,14 @@
 """The Timeline dock: scrub back through the recorded iterations, compare two, resume from one.
 
-Recording: every completed iteration goes into a core.debugger.timeline.Timeline — through the
-bridge's ``add_iteration_hook`` when it has one (then also iterations run on the fast path are
-recorded, as their states; their arrays are replayed when shown), otherwise from ``sigView``:
-a view of phase "update" while not running is a completed iteration, recorded with its arrays.
+Recording is the workspace's: every completed iteration goes into ``workspace.timeline``
+(core.debugger.timeline.Timeline) — iterations run on the fast path as their states, their arrays
+replayed when shown. The dock hears of them through an iteration hook.
 
-Scrubbing: the slider picks a recorded iteration; its arrays, batch and parameters become a
-StepView that goes to ``window._on_view`` — the window's normal drawing path, so every panel, the
-batch thumbnails and the editor show that iteration — but not through ``bridge.sigView``, so the
-watch list and the breakpoints do not take a past iteration for a new one. The next step shows
-the present again ("Back to now" does it without stepping).
+Scrubbing: the slider picks a recorded iteration; ``workspace.recorded_view(i)`` makes it a
+StepView that the host draws (``host.show_view``) — every panel, the batch thumbnails, the status
+bar and the editor show that iteration — but not through ``sigView``, so the watch list and the
+breakpoints do not take a past iteration for a new one. The next step shows the present again
+("Back to now" does it without stepping).
 """
 
 from __future__ import annotations
@@ -31,8 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.debugger.timeline import Timeline
-from desktop.view_model import StepView
+from core.view import StepView
 
 MB = 2**20
 
@@ -49,11 +47,11 @@ class TimelineDock(QWidget):
     sigShown = Signal(int)  # a recorded iteration was drawn in the panels
     sigResumed = Signal(int)  # the stepper was put back at the start of this iteration
 
-    def __init__(self, window, timeline: Timeline | None = None):
+    def __init__(self, host):
         super().__init__()
-        self.window = window
-        self.bridge = window.bridge
-        self.timeline = timeline or Timeline()
+        self.host = host
+        self.workspace = host.workspace
+        self.timeline = self.workspace.timeline
         self.shown: int | None = None  # the iteration drawn by the dock, None when the panels show now
         self._relay = _Relay()
         # while running, iterations arrive hundreds a second: refresh the labels at most twice a second
@@ -109,45 +107,28 @@ class TimelineDock(QWidget):
 
     # --- recording --------------------------------------------------------------------------------
 
-    def attach(self) -> None:
-        """Start from the bridge's current boundary (after a reset or a new network)."""
-        self.timeline.attach(self.bridge.stepper)
-
     def restart(self) -> None:
-        self.timeline.clear()
-        self.attach()
+        """A new network, dataset or reset: the workspace started a new recording."""
         self.shown = None
         self.refresh()
 
     def on_iteration(self, *args) -> None:
-        """The bridge's iteration hook (any thread): record the iteration just completed."""
-        st = self.bridge.stepper
-        rec = self.bridge.last_record
-        if rec is not None and (rec.iteration != st.iteration - 1 or not rec.complete):
-            rec = None
+        """An iteration hook (any thread): the workspace has recorded the iteration just completed."""
         # while running, no signal per iteration (each one wakes the GUI thread and takes the GIL
         # from training); the labels are refreshed when the run ends (on_running)
-        if self.timeline.record(st, rec) and not self.bridge.running:
+        if not self.workspace.running:
             self._relay.sigRecorded.emit()
 
     def _schedule_refresh(self) -> None:
-        if not self.bridge.running:
+        if not self.workspace.running:
             self.refresh()
         elif not self._refresh_timer.isActive():
             self._refresh_timer.start()
-
-    def on_view(self, view) -> None:
-        """Fallback recording from sigView (bridge without an iteration hook): a finished iteration."""
-        if self.bridge.running or view.phase != "update":
-            return
-        self.on_iteration()
 
     def on_running(self, running: bool) -> None:
         for w in (self.slider, self.resume_button, self.compare_button, self.now_button):
             w.setEnabled(not running)
         if not running:
-            if self.timeline.attached_at != self.bridge.stepper.iteration:
-                self.attach()  # iterations the recording did not see: start again from here
             self.refresh()
 
     # --- the widgets ------------------------------------------------------------------------------
@@ -162,7 +143,7 @@ class TimelineDock(QWidget):
         elif at_end or self.shown is None:
             self.slider.setValue(max(len(its) - 1, 0))
         self.slider.blockSignals(False)
-        has = bool(its) and not self.bridge.running
+        has = bool(its) and not self.workspace.running
         for w in (self.slider, self.compare_button, self.resume_button):
             w.setEnabled(has)
         self.label.setText(self.label_text())
@@ -194,40 +175,31 @@ class TimelineDock(QWidget):
 
     def view_of(self, i: int) -> StepView:
         """A StepView of recorded iteration i as it stood after its update."""
-        tl, st, b = self.timeline, self.bridge.stepper, self.bridge
-        arrays = tl.arrays_at(i)
-        x, y, _ = tl.batch_at(i)
-        state = tl.state_at(i)
-        params = {lname: {k: arrays.get(f"{lname}.{k}.new", v) for k, v in ps.items()}
-                  for lname, ps in state["params"].items()}
-        history = state["history"]
-        return StepView("update", None, i, int(state["epoch"]), tuple(st.net.nodes), tuple(st.net.classes), x, y,
-                        arrays, params, tuple(tl.quantities_at(i)), min(b.focus, len(y) - 1),
-                        float(state["optimizer"]["lr"]), history, None)
+        return self.workspace.recorded_view(i)
 
     def show_iteration(self, i: int) -> None:
-        """Draw recorded iteration i in every panel (through the window's normal view path)."""
-        if self.bridge.running:
+        """Draw recorded iteration i in every panel (through the host's normal drawing path)."""
+        if self.workspace.running:
             return
         try:
             view = self.view_of(i)
-        except Exception as exc:
-            self.window.status.show_error(f"timeline: cannot show iteration {i + 1}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a replay may fail (a plugin changed since): say so
+            self.host.show_error(f"timeline: cannot show iteration {i + 1}: {exc}")
             return
         self.shown = i
         its = self.timeline.iterations()
         self.slider.blockSignals(True)
         self.slider.setValue(its.index(i))
         self.slider.blockSignals(False)
-        self.window._on_view(view)
+        self.host.show_view(view)
         self.label.setText(self.label_text())
-        self.window.status.show_info(f"Showing recorded iteration {i + 1}; step or 'Back to now' for the present")
+        self.host.show_info(f"Showing recorded iteration {i + 1}; step or 'Back to now' for the present")
         self.sigShown.emit(i)
 
     def show_now(self) -> None:
         self.shown = None
-        if not self.bridge.running:
-            self.window._on_view(self.bridge.view())
+        if not self.workspace.running:
+            self.host.show_view(self.workspace.view())
         self.refresh()
 
     # --- comparing --------------------------------------------------------------------------------
@@ -269,7 +241,7 @@ class TimelineDock(QWidget):
         from desktop.dialogs import ask
 
         i = self.current()
-        if i is None or self.bridge.running:
+        if i is None or self.workspace.running:
             return
         if ask(self, "Resume from here?",
                f"Put training back at the start of iteration {i + 1}? Its weights, optimiser state and "
@@ -278,42 +250,21 @@ class TimelineDock(QWidget):
             self.resume(i)
 
     def resume(self, i: int) -> None:
-        """Load the state at the start of iteration i into the bridge's stepper; forget later ones."""
-        b = self.bridge
-        if b.running:
+        """Put training back at the start of iteration i; later recordings are dropped."""
+        if self.workspace.running:
             return
-        self.timeline.resume(b.stepper, i)
-        self._resuming = True
-        try:
-            b.replace_stepper(b.stepper)  # the bridge's public way to reset its record and boundary
-        finally:
-            self._resuming = False
+        self.workspace.resume_at(i)
         self.shown = None
-        self.window._show_settings()  # the learning rate of that moment
         self.refresh()
-        self.window.status.show_info(f"Resumed at the start of iteration {i + 1}")
+        self.host.show_info(f"Resumed at the start of iteration {i + 1}")
         self.sigResumed.emit(i)
 
-    def on_network_changed(self) -> None:
-        if not getattr(self, "_resuming", False):
-            self.restart()
 
-
-def install_timeline(window) -> TimelineDock:
-    """Add the Timeline dock and start recording; returns its widget (also ``window.timeline_dock``)."""
-    from desktop.debugger import add_dock
-
-    b = window.bridge
-    widget = TimelineDock(window)
-    window.timeline_dock = widget
-    add_dock(window, "timeline", "Timeline", widget)
-    widget.attach()
-    hook = getattr(b, "add_iteration_hook", None)
-    if callable(hook):
-        hook(widget.on_iteration)
-    else:
-        b.sigView.connect(widget.on_view)
-    b.sigRunningChanged.connect(widget.on_running)
-    b.sigNetworkChanged.connect(widget.on_network_changed)
-    window.actions["reset"].triggered.connect(widget.restart)  # after the window's own reset
+def install_timeline(host) -> TimelineDock:
+    """Add the Timeline dock, following the workspace's recording; returns its widget."""
+    widget = TimelineDock(host)
+    host.add_dock("timeline", "Timeline", widget)
+    host.workspace.add_iteration_hook(widget.on_iteration)
+    host.bridge.sigRunningChanged.connect(widget.on_running)
+    host.bridge.sigNetworkChanged.connect(widget.restart)
     return widget

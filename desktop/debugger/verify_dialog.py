@@ -1,13 +1,13 @@
 """Verify a backward pass: the finite-difference check of one layer, as heat maps.
 
-``VerifyDialog(window, layer_name)`` gathers the layer's real input (this batch) and parameters on
+``VerifyDialog(workspace, layer_name)`` gathers the layer's real input (this batch) and parameters on
 the GUI thread (core.debugger.verify.prepare), runs the check on a worker QThread with a busy
 indicator, then shows per target (input, weight, bias, …) the relative error as a heat map
 (log₁₀, with a colour bar; samples/filters are rows, channels columns of small tiles), a table
 of the worst elements, pass/fail at the chosen tolerance, and "Jump to worst": it selects the
 worst element, centres its heat map on it and shows its analytic and numeric values.
 
-``install_verify(window)`` adds "Verify backward of <layer>…" to the Debug menu (one entry per
+``install_verify(host)`` adds "Verify backward of <layer>…" to the Debug menu (one entry per
 layer, rebuilt as the network changes) and to the editor blocks' context menu (chained with any
 hook already installed).
 """
@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.debugger.verify import VerifyJob, VerifyResult, prepare, run_job
+from core.debugger.verify import VerifyJob, VerifyResult, run_job
+from core.workspace import describe_error
 
 TOLERANCES = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 LOG_FLOOR = -16.0  # log10 of the smallest relative error drawn
@@ -53,7 +54,7 @@ class _Worker(QThread):
     def run(self) -> None:
         try:
             self.done.emit(run_job(self.job))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a plugin's layer may raise anything
             self.failed.emit(f"{type(exc).__name__}: {exc}")
 
 
@@ -141,9 +142,9 @@ class VerifyDialog(QDialog):
 
     sigFinished = Signal(object)  # VerifyResult (or None on failure)
 
-    def __init__(self, window, layer_name: str, *, samples=None, eps: float = 1e-6):
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, workspace, layer_name: str, *, samples=None, eps: float = 1e-6, parent=None):
+        super().__init__(parent)
+        self.workspace = workspace
         self.layer_name = layer_name
         self.result: VerifyResult | None = None
         self.error: str | None = None
@@ -206,31 +207,11 @@ class VerifyDialog(QDialog):
 
     # --- running ----------------------------------------------------------------------------------
 
-    def _source(self):
-        """The stepper, or the last recorded iteration while training runs or between iterations."""
-        b = self.window_.bridge
-        st = b.stepper
-        k = next(i for i, n in enumerate(st.net.nodes) if n.name == self.layer_name)
-        if not b.running and st._work and len(st._work.get("acts", ())) > k:
-            return st, {}
-        rec = b.record if b.record.snapshots else b.last_record
-        if rec is not None and rec.snapshots and (k == 0 or f"{st.net.nodes[k - 1].name}.out" in rec.arrays):
-            return rec, {"network": st.net}
-        if b.running:
-            raise RuntimeError("pause training first: no recorded iteration reaches this layer yet")
-        return st, {}
-
     def _start(self, samples, eps) -> None:
         try:
-            src, kw = self._source()
-            b = self.window_.bridge
-            if samples is None:
-                n = int(getattr(b.view().y, "shape", (2,))[0]) if b.view().y is not None else 2
-                f = min(b.focus, max(n - 1, 0))
-                samples = [f] + ([f + 1 if f + 1 < n else 0] if n > 1 else [])
-            job = prepare(src, self.layer_name, eps, samples=samples, **kw)
-        except Exception as exc:
-            self._failed(f"{type(exc).__name__}: {exc}")
+            job = self.workspace.prepare_verify(self.layer_name, eps, samples)
+        except Exception as exc:  # noqa: BLE001 - a dialog, never a crash
+            self._failed(describe_error(exc))
             return
         self.job = job
         self.header.setText(
@@ -324,47 +305,47 @@ class VerifyDialog(QDialog):
 
 # --- installation -------------------------------------------------------------------------------
 
-def open_verify(window, layer_name: str) -> VerifyDialog:
-    """Open a (non-modal) verify dialog for ``layer_name``."""
-    dlg = VerifyDialog(window, layer_name)
-    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-    window._verify_dialogs = [d for d in getattr(window, "_verify_dialogs", []) if d.isVisible()] + [dlg]
-    dlg.show()
-    return dlg
+class VerifyMenu(QMenu):
+    """Debug › Verify backward: one entry per layer; the dialogs it opened stay referenced here."""
+
+    def __init__(self, host):
+        super().__init__("Verify backward", host.debug_menu())
+        self.setObjectName("menu_verify")
+        self.host = host
+        self.dialogs: list[VerifyDialog] = []
+        self.aboutToShow.connect(self.fill)
+        self.fill()
+
+    def fill(self) -> None:
+        self.clear()
+        for name in self.host.workspace.layer_names:
+            a = self.addAction(f"Verify backward of {name}…")
+            a.triggered.connect(lambda _=False, n=name: self.open(n))
+
+    def open(self, layer_name: str) -> VerifyDialog:
+        """Open a (non-modal) verify dialog for ``layer_name``."""
+        dlg = VerifyDialog(self.host.workspace, layer_name, parent=self.host)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dlg]
+        dlg.show()
+        return dlg
 
 
-def install_verify(window) -> QMenu:
+def install_verify(host) -> VerifyMenu:
     """"Verify backward of <layer>…" in the Debug menu and in the editor blocks' context menu."""
-    from desktop.debugger import debug_menu
+    menu = VerifyMenu(host)
+    host.debug_menu().addMenu(menu)
 
-    menu = debug_menu(window)
-    sub = menu.addMenu("Verify backward")
-    sub.setObjectName("menu_verify")
-
-    def fill() -> None:
-        sub.clear()
-        for node in window.bridge.network.nodes:
-            a = sub.addAction(f"Verify backward of {node.name}…")
-            a.triggered.connect(lambda _=False, n=node.name: open_verify(window, n))
-
-    sub.aboutToShow.connect(fill)
-    fill()
-
-    previous = window.editor.block_context_menu_hook
-
-    def hook(name: str, qmenu: QMenu) -> None:
-        if previous is not None:
-            previous(name, qmenu)
+    def block_menu(name: str, qmenu: QMenu) -> None:
         a = qmenu.addAction(f"Verify backward of {name}…")
-        known = any(n.name == name for n in window.bridge.network.nodes)
+        known = name in host.workspace.layer_names
         a.setEnabled(known)
         if not known:
             a.setToolTip("Apply the edit first: this layer is not in the running network")
-        a.triggered.connect(lambda _=False: open_verify(window, name))
+        a.triggered.connect(lambda _=False: menu.open(name))
 
-    window.editor.block_context_menu_hook = hook
-    window.open_verify = lambda name: open_verify(window, name)
-    return sub
+    host.add_block_menu(block_menu)
+    return menu
 
 
-__all__ = ["VerifyDialog", "install_verify", "open_verify", "tile_layout", "tile_image", "HeatMap"]
+__all__ = ["HeatMap", "VerifyDialog", "VerifyMenu", "install_verify", "tile_image", "tile_layout"]

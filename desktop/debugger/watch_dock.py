@@ -165,6 +165,12 @@ class WatchDock(QWidget):
     def remove_selected(self) -> None:
         self.remove(self.table.currentRow())
 
+    def restore(self, extra: dict) -> None:
+        """Put a session's watch expressions back (a missing key changes nothing)."""
+        texts = (extra or {}).get("watches")
+        if texts is not None:
+            self.set_texts(texts)
+
     def set_texts(self, texts) -> None:
         self.watches = WatchList.from_list(texts)
         if self._view is not None:
@@ -235,32 +241,13 @@ class WatchDock(QWidget):
             return f"shape {tuple(a.shape)}\n{a}"
 
 
-# --- installing into the main window ------------------------------------------------------------
+# --- installing into the window ------------------------------------------------------------------
 
-def install_watch(window) -> WatchDock:
-    """Add the Watch dock (updated on every bridge view) and its Debug-menu entry."""
-    from desktop.debugger import add_dock, debug_menu
-
+def install_watch(host) -> WatchDock:
+    """Add the Watch dock (updated on every view) and its Debug-menu entry."""
     widget = WatchDock()
-    window.watch_dock = widget
-    dock = add_dock(window, "watch", "Watch", widget)
-    window.bridge.sigView.connect(widget.update_view)
-    debug_menu(window).addAction(dock.toggleViewAction())
-    try:
-        widget.update_view(window.bridge.view())
-    except Exception:
-        pass
+    dock = host.add_dock("watch", "Watch", widget)
+    host.bridge.sigView.connect(widget.update_view)
+    host.debug_menu().addAction(dock.toggleViewAction())
+    widget.update_view(host.workspace.view())
     return widget
-
-
-def watches_to_extra(window) -> dict:
-    """{"watches": [expression texts]} for the session's ``extra``."""
-    widget = getattr(window, "watch_dock", None)
-    return {"watches": widget.watches.to_list() if widget is not None else []}
-
-
-def restore_watches(window, extra: dict) -> None:
-    texts = (extra or {}).get("watches")
-    widget = getattr(window, "watch_dock", None)
-    if texts is not None and widget is not None:
-        widget.set_texts(texts)

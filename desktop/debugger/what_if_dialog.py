@@ -1,10 +1,11 @@
 """What-if dialog: at a stopped point, change a weight, a pixel, a label or α and re-run the step.
 
-The iteration replayed is the one the window stands in: the current one when stopped inside an
-iteration (at a breakpoint, or after single phases), else the last completed one if the timeline
-recorded it, else the next one. core.debugger.what_if computes it twice on a copy of the network
-— the live training is not touched — and the dialog shows both side by side: the loss, the
-focused sample's probabilities as paired bars, and max |Δ| of every gradient and update.
+The iteration replayed is the one the workspace stands at (``Workspace.stopped_point``): the
+current one when stopped inside an iteration (at a breakpoint, or after single phases), else the
+last completed one if the timeline recorded it, else the next one. core.debugger.what_if computes
+it twice on a copy of the network — the live training is not touched — and the dialog shows both
+side by side: the loss, the focused sample's probabilities as paired bars, and max |Δ| of every
+gradient and update.
 """
 
 from __future__ import annotations
@@ -36,26 +37,9 @@ from PySide6.QtWidgets import (
 
 from core.debugger.what_if import LabelEdit, LearningRateEdit, PixelEdit, WeightEdit, WhatIfResult, what_if
 from core.errors import BackstepError
+from core.workspace import describe_error
 
 KINDS = ("Weight element", "Input pixel", "Label", "Learning rate")
-
-
-def stopped_point(window) -> tuple[str, dict, tuple, int]:
-    """(description, boundary state, (x, y), iteration) of the iteration a what-if replays."""
-    b = window.bridge
-    st = b.stepper
-    if st.position > 0 and b.record.snapshots:
-        snap = b.record.snapshots[0]
-        return (f"iteration {st.iteration + 1}, stopped after {b.record.last.phase}", b.boundary_state(),
-                (snap.x, snap.y), st.iteration)
-    dock = getattr(window, "timeline_dock", None)
-    last = st.iteration - 1
-    if dock is not None and last in dock.timeline.iterations():
-        x, y, _ = dock.timeline.batch_at(last)
-        return f"iteration {last + 1} (the last one run)", dock.timeline.state_at(last), (x, y), last
-    idx = st.next_batch_indices()
-    x = st.net.check_input(st.data.x_train[idx], "dataset")
-    return f"iteration {st.iteration + 1} (the next one)", st.state(), (x, st.data.y_train[idx]), st.iteration
 
 
 def _parse_index(text: str) -> tuple:
@@ -77,16 +61,18 @@ def _spin(value=0.0, lo=-1e6, hi=1e6, decimals=6) -> QDoubleSpinBox:
 class WhatIfDialog(QDialog):
     sigRan = Signal(object)  # WhatIfResult
 
-    def __init__(self, window, parent=None):
-        super().__init__(parent or window)
+    def __init__(self, workspace, parent=None):
+        super().__init__(parent)
         self.setWindowTitle("What if…")
         self.setObjectName("what_if_dialog")
         self.resize(1040, 660)
-        self.window_ = window
+        self.workspace = workspace
         self.edits: list = []
         self.result: WhatIfResult | None = None
-        self.where, self.state, self.batch, self.iteration = stopped_point(window)
-        net = window.bridge.network
+        point = workspace.stopped_point()
+        self.where, self.state, self.batch = point.description, point.state, point.batch
+        self.iteration = point.iteration
+        net = workspace.network
         self.param_keys = [f"{lname}.{k}" for lname, ps in self.state["params"].items() for k in ps]
         n = len(self.batch[1])
 
@@ -255,11 +241,11 @@ class WhatIfDialog(QDialog):
             if not self.edits:
                 return None
         try:
-            res = what_if(self.window_.bridge.network, self.state, self.batch, self.edits)
+            res = what_if(self.workspace.network, self.state, self.batch, self.edits)
         except BackstepError as exc:
             self.message.setText(str(exc))
             return None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a plugin's layer may raise anything
             self.message.setText(f"{type(exc).__name__}: {exc}")
             return None
         self.result = res
@@ -270,7 +256,7 @@ class WhatIfDialog(QDialog):
     def show_result(self, res: WhatIfResult) -> None:
         lo, le = res.loss
         self.loss_label.setText(f"Loss L: {lo:.6g} → {le:.6g}   (Δ {le - lo:+.3g})")
-        focus = min(self.window_.bridge.focus, len(res.y) - 1)
+        focus = min(self.workspace.focus, len(res.y) - 1)
         po, pe = res.probs[0][focus], res.probs[1][focus]
         k = np.arange(len(po))
         self.plot.clear()
@@ -301,32 +287,39 @@ class WhatIfDialog(QDialog):
         return {self.table.item(r, 0).text(): float(self.table.item(r, 1).text()) for r in range(self.table.rowCount())}
 
 
-def install_what_if(window) -> QAction:
+class WhatIfAction(QAction):
     """Debug › What if… (Ctrl+Shift+I): opens the dialog at the current stopped point."""
-    from desktop.debugger import debug_menu
 
-    action = QAction("&What if…", window)
-    action.setObjectName("action_what_if")
-    action.setShortcut(QKeySequence("Ctrl+Shift+I"))
-    action.setStatusTip("Change a weight, an input pixel, a label or the learning rate and re-run this step")
+    def __init__(self, host):
+        super().__init__("&What if…", host)
+        self.host = host
+        self.dialog: WhatIfDialog | None = None  # the last one opened
+        self.setObjectName("action_what_if")
+        self.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.setStatusTip("Change a weight, an input pixel, a label or the learning rate and re-run this step")
+        self.triggered.connect(self.open_dialog)
 
-    def open_dialog() -> None:
-        if window.bridge.running:
-            window.status.show_info("Pause first: a what-if replays the step the training stands at")
-            return
+    def open_dialog(self) -> WhatIfDialog | None:
+        ws = self.host.workspace
+        if ws.running:
+            self.host.show_info("Pause first: a what-if replays the step the training stands at")
+            return None
         try:
-            dlg = WhatIfDialog(window)
-        except Exception as exc:
-            window.status.show_error(f"what-if: {exc}")
-            return
-        window.what_if_dialog = dlg
+            dlg = WhatIfDialog(ws, self.host)
+        except Exception as exc:  # noqa: BLE001 - a dialog, never a crash
+            self.host.show_error(f"what-if: {describe_error(exc)}")
+            return None
+        self.dialog = dlg
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.show()
+        return dlg
 
-    action.triggered.connect(open_dialog)
-    window.addAction(action)
-    m = debug_menu(window)
+
+def install_what_if(host) -> WhatIfAction:
+    """Debug › What if…; returns the action (its ``dialog`` is the last one opened)."""
+    action = WhatIfAction(host)
+    host.addAction(action)
+    m = host.debug_menu()
     m.addSeparator()
     m.addAction(action)
-    window.what_if_action = action
     return action

@@ -18,9 +18,9 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListWidget, QListWidgetItem, QMenu
 
+from core.view import shape_text
 from desktop.editor.block_delegate import BLOCK_ROLE, Block, BlockDelegate
 from desktop.editor.layer_palette import LAYER_TYPE_MIME
-from desktop.view_model import shape_text
 
 BLOCK_MIME = "application/x-backstep-block"
 

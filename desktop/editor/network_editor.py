@@ -20,6 +20,7 @@ from core.errors import BackstepError
 from core.io import atomic_write_text
 from core.registry import Registry
 from core.spec import NetworkSpec, load_spec, spec_json
+from core.view import shape_text
 from desktop.editor import spec_edits
 from desktop.editor.block_delegate import Block
 from desktop.editor.block_info import BlockInfo, block_infos, loss_problem
@@ -27,7 +28,6 @@ from desktop.editor.layer_palette import LayerPalette
 from desktop.editor.network_canvas import NetworkCanvas
 from desktop.editor.property_form import PropertyForm
 from desktop.editor.spec_command import SpecCommand
-from desktop.view_model import shape_text
 
 LOSS_NAMES = {"softmax_cross_entropy": "softmax cross-entropy"}
 
@@ -213,7 +213,7 @@ class NetworkEditor(QWidget):
             spec = load_spec(path)
         except BackstepError as exc:
             return str(exc)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a dialog, never a crash
             return f"{path}: {exc}"
         self.set_spec(spec)
         self.current_path = Path(path)
@@ -227,6 +227,10 @@ class NetworkEditor(QWidget):
         self.undo_stack.setClean()
 
     # --- drawing --------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Redraw every block from the registry (after a plugin's classes were reloaded)."""
+        self._show()
 
     def _show(self) -> None:
         self._infos = block_infos(self._spec, self.registry) if self._spec.layers else []

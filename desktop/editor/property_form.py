@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from core.spec import LayerEntry
+from core.view import shape_text
 from desktop.editor.block_info import BlockInfo
 from desktop.editor.hyperparam_field import HyperParamField, framed, mark_error
-from desktop.view_model import shape_text
 
 PLACEHOLDER = ("Select a block to edit its name and hyperparameters.\n\n"
                "Drag a layer from the palette onto the network to add it.")

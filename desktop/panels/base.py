@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop.view_model import StepView
+from core.view import StepView
 
 FIRST_STEP_HINT = "Step (F11) to run the first phase"
 KEEP = "keep"  # draw()'s answer when the screen already shows what the view would draw

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from core.view import StepView
 from desktop.panels.base import KEEP, Panel
 from desktop.panels.plot_style import ThemedLayoutWidget
-from desktop.view_model import StepView
 
 MIN_PLOT_WIDTH = 150  # px: narrower, and the four plots go in one column (if there is the height)
 MIN_PLOT_HEIGHT = 130

@@ -1,4 +1,4 @@
-"""Realistic StepViews from the engine, for tests and for previewing one panel on its own.
+"""Preview one panel on its own with a realistic StepView (core.demo), or render every panel.
 
     python -m desktop.panels.demo feature_maps [PHASES]     # one panel, standalone
     python -m desktop.panels.demo --png /tmp/panels [PHASES] # every panel rendered to PNG
@@ -8,53 +8,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from types import MappingProxyType
 
-from core.datasets import load_dataset
-from core.network import Network
-from core.record import IterationRecord
-from core.spec import load_spec
-from core.stepper import Stepper
-from desktop.view_model import StepView
-
-ROOT = Path(__file__).resolve().parents[2]
-LECTURE = ROOT / "resources" / "networks" / "lecture.json"
-
-
-def make_stepper(batch_size: int = 8, warmup_epochs: int = 0, seed: int = 0) -> Stepper:
-    """The lecture network on MNIST-5k; ``warmup_epochs`` trained fast (batch 100) to fill the curves."""
-    net = Network(load_spec(LECTURE))
-    st = Stepper(net, load_dataset("mnist-5k"), batch_size=100 if warmup_epochs else batch_size, seed=seed)
-    for _ in range(warmup_epochs):
-        st.step_epoch()
-    st.batch_size = batch_size
-    return st
-
-
-def view_of(st: Stepper, rec: IterationRecord, focus: int = 0) -> StepView:
-    """The StepView after ``rec``'s last phase (arrays copied: the record's own mapping keeps growing)."""
-    snap = rec.last
-    net = st.net
-    return StepView(snap.phase, snap.layer, snap.iteration, snap.epoch, tuple(net.nodes), net.classes,
-                    snap.x, snap.y, MappingProxyType(dict(rec.arrays)), snap.params, tuple(rec.quantities),
-                    focus=focus, lr=snap.lr,
-                    history=st.history.to_dict(), per_sample_grads=st.per_sample_grads)
-
-
-def run_phases(st: Stepper, phases: int, rec: IterationRecord | None = None) -> IterationRecord:
-    """Step ``phases`` phases; returns the record of the iteration the last one belongs to."""
-    for _ in range(phases):
-        snap = st.step_phase()
-        if rec is None or snap.iteration != rec.iteration:
-            rec = IterationRecord(snap.iteration)
-        rec.add(snap)
-    return rec
-
-
-def build_demo_view(phases: int, focus: int = 0, warmup_epochs: int = 0, batch_size: int = 8) -> StepView:
-    """A StepView after ``phases`` phases of the lecture network (21 = one whole iteration)."""
-    st = make_stepper(batch_size, warmup_epochs)
-    return view_of(st, run_phases(st, phases), focus)
+from core.demo import build_demo_view
 
 
 def main(argv: list[str]) -> int:

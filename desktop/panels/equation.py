@@ -19,8 +19,8 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
 from core.notation import backward_quantities, lecture_steps
+from core.view import StepView, shape_text
 from desktop.panels.base import Panel, set_look
-from desktop.view_model import StepView, shape_text
 
 EQ = "font-size: 13pt; font-family: 'DejaVu Serif', serif; margin: 6px 0 6px 12px;"
 LOSS_EQS = ("ŷᵢ = softmax(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ)", "L = −Σᵢ yᵢ log ŷᵢ   (mean over the batch)",

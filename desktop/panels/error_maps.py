@@ -11,9 +11,9 @@ of magnitude going backward, so a shared scale would show only the last layer).
 from __future__ import annotations
 
 from core.notation import backward_quantities
+from core.view import StepView, shape_text
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import DIVERGING, symmetric_levels
-from desktop.view_model import StepView, shape_text
 
 COLUMNS = 3
 

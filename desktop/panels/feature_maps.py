@@ -10,9 +10,9 @@ pooled sigmoid), otherwise symmetric around zero (diverging colours), rounded to
 
 from __future__ import annotations
 
+from core.view import StepView, shape_text
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import auto_style
-from desktop.view_model import StepView, shape_text
 
 
 def block_rows(nodes) -> list[list]:

@@ -6,9 +6,9 @@ diverging colours, levels symmetric around zero (1-2-5 rounded, so they hold sti
 
 from __future__ import annotations
 
+from core.view import StepView, shape_text
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import DIVERGING, symmetric_levels
-from desktop.view_model import StepView, shape_text
 
 
 class FiltersPanel(Panel):

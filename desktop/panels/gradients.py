@@ -1,8 +1,9 @@
 """Weight gradients ∂L/∂g, ∂L/∂W of one layer, and the batch dissected (the lecture's "Training Batch").
 
 Left: the batch-averaged gradient the update uses ("<layer>.weight.grad"). Right: each sample's
-share (1/N)·∂L⁽ˢ⁾/∂g for the first up to 8 samples, from ``view.per_sample_grads``; the shares of
-all N samples add up to the average. All maps share one symmetric level so their colours compare.
+share (1/N)·∂L⁽ˢ⁾/∂g for the first up to 8 samples, from ``view.sample_param_grads`` (the layer
+run again on that sample's recorded input and error); the shares of all N samples add up to the
+average. All maps share one symmetric level so their colours compare.
 
 Each share costs a backward pass, so they are computed only while the panel is on screen, one
 per event-loop turn after the average is drawn (a step never waits for them), and kept for the
@@ -14,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from core.view import StepView
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import DIVERGING, symmetric_levels
-from desktop.view_model import StepView
 
 MAX_SAMPLES = 8
 PER_ROW = 4
@@ -38,9 +39,7 @@ class GradientsPanel(Panel):
 
     def shares(self, view: StepView, layer: str, m: int, complete: bool = False) -> list[np.ndarray] | None:
         """The shares of samples 0..m-1 computed so far (all of them if ``complete``); None if the
-        engine cannot give them (the iteration moved on, or a run is going)."""
-        if view.per_sample_grads is None:
-            return None
+        view cannot give them."""
         if (view.epoch, view.iteration, m) != self._cache_id:  # shares hold for a whole iteration
             self._cache, self._cache_id = {}, (view.epoch, view.iteration, m)
         done = self._cache.setdefault(layer, [])
@@ -50,14 +49,11 @@ class GradientsPanel(Panel):
 
     def _compute_one(self, view: StepView, layer: str) -> list | None:
         done = self._cache[layer]
-        try:
-            g = view.per_sample_grads(layer, len(done))
-        except (RuntimeError, KeyError):  # the stepper moved on: this iteration's caches are gone
-            g = None
+        g = view.sample_param_grads(layer, len(done))
         if g is None:
             self._cache[layer] = None
             return None
-        done.append(g["weight"])
+        done.append(g["weight"] / len(view.y))
         return done
 
     def _work(self) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.view import StepView
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import GREY
-from desktop.view_model import StepView
 
 
 class InputPanel(Panel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox
 
-from desktop.view_model import StepView
+from core.view import StepView
 
 
 def latest_with_gradient(view: StepView) -> str | None:

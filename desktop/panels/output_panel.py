@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from core.view import StepView
 from desktop.panels.base import KEEP, Panel
 from desktop.panels.plot_style import ThemedLayoutWidget
-from desktop.view_model import StepView
 
 BLUE, RED, GREY = (66, 133, 244), (229, 57, 53), (180, 180, 180)
 

@@ -8,9 +8,9 @@ Old and new share one colour scale; the step has its own (it is much smaller).
 
 from __future__ import annotations
 
+from core.view import StepView
 from desktop.panels.base import Panel
 from desktop.panels.image_grid import DIVERGING, symmetric_levels
-from desktop.view_model import StepView
 
 
 class UpdatePanel(Panel):

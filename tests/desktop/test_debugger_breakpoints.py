@@ -11,13 +11,13 @@ pytest.importorskip("pytestqt")
 
 
 def wait_for_stop(qtbot, window, timeout=20000):
-    qtbot.waitUntil(lambda: not window.bridge.running and window.breakpoints_dock.last_hit is not None,
+    qtbot.waitUntil(lambda: not window.bridge.running and window.debugger.breakpoints.last_hit is not None,
                     timeout=timeout)
-    return window.breakpoints_dock.last_hit
+    return window.debugger.breakpoints.last_hit
 
 
 def test_gradient_norm_breakpoint_stops_f5_at_backward_conv1(qtbot, window):
-    dock, b = window.breakpoints_dock, window.bridge
+    dock, b = window.debugger.breakpoints, window.bridge
     dock.add(NormBreakpoint("conv1.weight.grad", ">", 0.0))
     assert dock.table.rowCount() == 1 and "conv1.weight.grad" in dock.table.item(0, 1).text()
     press(qtbot, window, Qt.Key.Key_F5)
@@ -43,7 +43,7 @@ def test_gradient_norm_breakpoint_stops_f5_at_backward_conv1(qtbot, window):
 
 def test_wrong_prediction_stops_after_the_loss(qtbot, window):
     b = window.bridge
-    window.breakpoints_dock.add(WrongPredictionBreakpoint())
+    window.debugger.breakpoints.add(WrongPredictionBreakpoint())
     window.actions["run"].trigger()
     hit = wait_for_stop(qtbot, window)
     assert hit.phase == "loss" and b.stepper.next_phase.startswith("backward:")
@@ -54,7 +54,7 @@ def test_wrong_prediction_stops_after_the_loss(qtbot, window):
 
 
 def test_health_condition_stops_at_the_layer(qtbot, window):
-    window.breakpoints_dock.add(HealthBreakpoint("sig2", "saturated", ">", 0.0))
+    window.debugger.breakpoints.add(HealthBreakpoint("sig2", "saturated", ">", 0.0))
     press(qtbot, window, Qt.Key.Key_F5)
     hit = wait_for_stop(qtbot, window)
     sig = window.bridge.record.arrays["sig2.out"]
@@ -76,7 +76,7 @@ def test_block_context_menu_adds_phase_breakpoints(qtbot, window):
 
 
 def test_disabled_breakpoints_leave_run_on_the_fast_path(qtbot, window):
-    dock, b = window.breakpoints_dock, window.bridge
+    dock, b = window.debugger.breakpoints, window.bridge
     dock.add(PhaseBreakpoint("loss"))
     dock.set_enabled(0, False)
     assert not b.breakpoints[0].enabled and not b.breakpoints.any_enabled
@@ -89,53 +89,66 @@ def test_disabled_breakpoints_leave_run_on_the_fast_path(qtbot, window):
 
 
 def test_dialog_builds_each_kind(qtbot, window):
-    d = window.breakpoints_dock.dialog()
+    d = window.debugger.breakpoints.dialog()
     qtbot.addWidget(d)
     d.kind.setCurrentIndex(d.kind.findData("norm"))
-    d.pattern.setText("*.grad_in")
-    d.op.setCurrentIndex(d.op.findData("<"))
-    d.threshold.setText("1e-6")
+    d.field("norm", "pattern").setText("*.grad_in")
+    d.field("norm", "op").setCurrentIndex(d.field("norm", "op").findData("<"))
+    d.field("norm", "threshold").setText("1e-6")
     assert d.breakpoint() == NormBreakpoint("*.grad_in", "<", 1e-6)
-    assert d.form.isRowVisible(d.pattern) and not d.form.isRowVisible(d.phase)
-    d.threshold.setText("lots")
+    assert "pattern" in d.current_fields() and "phase" not in d.current_fields()
+    d.field("norm", "threshold").setText("lots")
     d._accept()
     assert "not a number" in d.error.text() and d.result_breakpoint is None
     d.kind.setCurrentIndex(d.kind.findData("phase"))
-    d.phase.setCurrentText("backward:fc1")
+    d.field("phase", "phase").setCurrentText("backward:fc1")
     assert d.breakpoint() == PhaseBreakpoint("backward:fc1")
     d.kind.setCurrentIndex(d.kind.findData("health"))
-    d.layer.setCurrentText("sig1")
-    d.metric.setCurrentIndex(d.metric.findData("saturated"))
-    d.op.setCurrentIndex(d.op.findData(">"))
-    d.threshold.setText("0.5")
+    d.field("health", "layer").setCurrentText("sig1")
+    d.field("health", "metric").setCurrentIndex(d.field("health", "metric").findData("saturated"))
+    d.field("health", "op").setCurrentIndex(d.field("health", "op").findData(">"))
+    d.field("health", "threshold").setText("0.5")
     assert d.breakpoint() == HealthBreakpoint("sig1", "saturated", ">", 0.5)
     # editing fills the fields from the breakpoint
-    e = window.breakpoints_dock.dialog(NormBreakpoint("fc1.out", ">", 3.0, enabled=False))
+    e = window.debugger.breakpoints.dialog(NormBreakpoint("fc1.out", ">", 3.0, enabled=False))
     qtbot.addWidget(e)
     assert e.breakpoint() == NormBreakpoint("fc1.out", ">", 3.0, enabled=False)
+
+
+def test_every_condition_class_gets_a_form_from_its_fields(qtbot, window):
+    """A new condition class needs no dialog code: its form comes from its dataclass fields."""
+    from core.debugger.breakpoints import KINDS, form_fields
+
+    d = window.debugger.breakpoints.dialog()
+    qtbot.addWidget(d)
+    for kind, cls in KINDS.items():
+        d.kind.setCurrentIndex(d.kind.findData(kind))
+        assert d.current_fields() == [f.name for f in form_fields(cls)]
+        assert type(d.breakpoint()) is cls  # the defaults make a valid breakpoint of that kind
+    assert not hasattr(d, "metric") or callable(d.metric)  # no widget shadows QWidget.metric()
 
 
 def test_breakpoints_and_watches_survive_a_session(qtbot, window, tmp_path):
     from core.session import load_session, save_session
     from desktop.debugger import debugger_to_extra, restore_debugger
 
-    window.breakpoints_dock.add(PhaseBreakpoint("backward:conv2"))
-    window.breakpoints_dock.add(NormBreakpoint("*.grad_in", "<", 1e-6, enabled=False))
-    window.watch_dock.add("mean(abs(grad(conv2)))")
-    extra = debugger_to_extra(window)
+    window.debugger.breakpoints.add(PhaseBreakpoint("backward:conv2"))
+    window.debugger.breakpoints.add(NormBreakpoint("*.grad_in", "<", 1e-6, enabled=False))
+    window.debugger.watch.add("mean(abs(grad(conv2)))")
+    extra = debugger_to_extra(window.debugger)
     b = window.bridge
     save_session(tmp_path / "s.bstep", b.boundary_state(), window.editor.spec(), b.dataset_name,
                  {"focus": b.focus, **extra})
     session = load_session(tmp_path / "s.bstep")
     window.bridge.breakpoints.clear()
-    window.watch_dock.set_texts([])
-    restore_debugger(window, session.extra)
+    window.debugger.watch.set_texts([])
+    restore_debugger(window.debugger, session.extra)
     assert window.bridge.breakpoints.to_list() == extra["breakpoints"]
     assert not window.bridge.breakpoints[1].enabled
-    assert window.breakpoints_dock.table.rowCount() == 2
-    assert window.breakpoints_dock.table.item(1, 0).checkState() == Qt.CheckState.Unchecked
-    assert window.watch_dock.watches.to_list() == ["mean(abs(grad(conv2)))"]
-    restore_debugger(window, {"focus": 0})  # a session without them changes nothing
+    assert window.debugger.breakpoints.table.rowCount() == 2
+    assert window.debugger.breakpoints.table.item(1, 0).checkState() == Qt.CheckState.Unchecked
+    assert window.debugger.watch.watches.to_list() == ["mean(abs(grad(conv2)))"]
+    restore_debugger(window.debugger, {"focus": 0})  # a session without them changes nothing
     assert len(window.bridge.breakpoints) == 2
 
 
@@ -144,8 +157,8 @@ def test_nan_breakpoint_stops_a_diverging_run_where_it_diverges(qtbot, window):
 
     b = window.bridge
     b.stepper.net.params["fc1"]["weight"][0, 0] = np.inf
-    window.breakpoints_dock.add(NonFiniteBreakpoint())
+    window.debugger.breakpoints.add(NonFiniteBreakpoint())
     press(qtbot, window, Qt.Key.Key_F5)
     hit = wait_for_stop(qtbot, window)
     assert hit.phase == "forward:fc1" and "fc1" in hit.reason and b.stepper.next_phase == "forward:fc1"
-    assert "before forward:fc1" in window.breakpoints_dock.banner.text()
+    assert "before forward:fc1" in window.debugger.breakpoints.banner.text()

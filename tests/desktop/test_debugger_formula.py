@@ -13,10 +13,10 @@ def number(text: str) -> float:
 
 
 def test_show_element_fills_the_terms_and_their_sum_is_the_displayed_value(window, qtbot):
-    from desktop.debugger.formula_view import FormulaView, install_formula_view
+    from desktop.debugger.formula_view import FormulaView
 
-    fv = install_formula_view(window)
-    assert isinstance(fv, FormulaView) and window.formula_view is fv
+    fv = window.debugger.formula  # installed by the window
+    assert isinstance(fv, FormulaView)
     debug = next(a.menu() for a in window.menuBar().actions() if a.menu() and "Debug" in a.menu().title())
     assert any(a.text() == "Formula of an element" for a in debug.actions())
     assert window.bridge.step_iteration()
@@ -35,7 +35,7 @@ def test_show_element_fills_the_terms_and_their_sum_is_the_displayed_value(windo
     assert fv.sum_label.text().split("=")[-1].strip() == fv.value_label.text().split("=")[-1].strip()
     # a winning pixel: a non-zero error, still adding up
     ij = tuple(int(i) for i in np.argwhere(view.arrays["pool1.argmax_mask"][0, 2])[9])
-    e = window.explain_element("sig1.grad_in", (0, 2, *ij))
+    e = window.debugger.formula.explain("sig1.grad_in", (0, 2, *ij))
     assert e.value != 0
     assert number(fv.sum_label.text()) == pytest.approx(number(fv.value_label.text()), rel=1e-7)
     assert fv.sum_label.text().split("=")[-1].strip() == fv.value_label.text().split("=")[-1].strip()
@@ -46,17 +46,15 @@ def test_show_element_fills_the_terms_and_their_sum_is_the_displayed_value(windo
 
 
 def test_the_view_follows_the_training_and_handles_any_key(window, qtbot):
-    from desktop.debugger.formula_view import install_formula_view
-
-    fv = install_formula_view(window)
+    fv = window.debugger.formula
     fv.show()
     window.bridge.step_iteration()
-    window.explain_element("fc1.weight.grad", (3, 17))
+    window.debugger.formula.explain("fc1.weight.grad", (3, 17))
     first = fv.value_label.text()
     window.bridge.step_iteration()  # a new view: the same element, new numbers
     assert fv.explanation.key == "fc1.weight.grad" and fv.value_label.text() != first
     assert fv.sum_label.text().split("=")[-1].strip() == fv.value_label.text().split("=")[-1].strip()
-    e = window.explain_element("pool1.argmax_mask", (0, 0, 0, 0))
+    e = window.debugger.formula.explain("pool1.argmax_mask", (0, 0, 0, 0))
     assert not e.supported and fv.table.isHidden() and "No term-by-term" in fv.sum_label.text()
 
 
@@ -71,8 +69,8 @@ def test_clicking_an_error_pixel_opens_its_formula(window, qtbot):
     assert key in shown
     name, full = panel.click_at(key, (2, 5, 7))
     assert (name, full) == (key, (window.bridge.focus, 2, 5, 7))
-    terms = window.formula_view.terms_shown()
+    terms = window.debugger.formula.terms_shown()
     assert terms, "the formula view lists the terms of the clicked element"
-    total = sum(t.product for t in window.formula_view.explanation.terms)
+    total = sum(t.product for t in window.debugger.formula.explanation.terms)
     value = window.bridge.view().arrays[key][full]
     assert total == pytest.approx(float(value), rel=1e-4, abs=1e-12)

@@ -20,7 +20,7 @@ def look_at(qtbot, widget):
 
 
 def test_health_figures_match_values_computed_by_hand(qtbot, window):
-    dock, b = window.health_dock, window.bridge
+    dock, b = window.debugger.health, window.bridge
     look_at(qtbot, dock)
     press(qtbot, window, Qt.Key.Key_F10)
     a = {k: np.asarray(v, dtype=np.float64) for k, v in b.last_record.arrays.items()}
@@ -55,7 +55,7 @@ def test_dead_relu_fraction_by_hand(qtbot, lecture_path):
     spec = load_spec(lecture_path).to_dict()
     spec["layers"][1]["type"] = "relu"  # conv1 -> relu (still named sig1)
     w = make_window(qtbot, spec=parse_spec(spec))
-    dock = w.health_dock
+    dock = w.debugger.health
     look_at(qtbot, dock)
     press(qtbot, w, Qt.Key.Key_F10)
     out = w.bridge.last_record.arrays["sig1.out"]

@@ -10,9 +10,8 @@ pytest.importorskip("pytestqt")
 
 @pytest.fixture
 def timeline(window):
-    from desktop.debugger.timeline_dock import install_timeline
 
-    return getattr(window, "timeline_dock", None) or install_timeline(window)
+    return window.debugger.timeline
 
 
 @pytest.fixture
@@ -137,15 +136,14 @@ def test_iterations_run_with_f5_are_recorded_when_the_bridge_has_an_iteration_ho
 
 def test_what_if_at_a_stopped_point_changes_a_label_and_shows_the_difference(qtbot, window):
     from core.debugger.what_if import LearningRateEdit
-    from desktop.debugger.what_if_dialog import install_what_if
 
-    action = getattr(window, "what_if_action", None) or install_what_if(window)
+    action = window.debugger.what_if
     b = window.bridge
     for _ in range(len(b.stepper.phases) - 3):  # stop inside the backward pass, as at a breakpoint
         qtbot.keyClick(window, Qt.Key.Key_F11)
     params_before = {lname: {k: v.copy() for k, v in ps.items()} for lname, ps in b.stepper.net.params.items()}
     action.trigger()
-    dlg = window.what_if_dialog
+    dlg = window.debugger.what_if.dialog
     assert "stopped after" in dlg.info.text()
     y0 = int(dlg.batch[1][0])
     dlg.kind.setCurrentIndex(2)  # Label

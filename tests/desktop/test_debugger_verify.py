@@ -13,7 +13,7 @@ from tests.fixtures.plugins import WRONG_BACKWARD
 def run_dialog(qtbot, window, layer):
     from desktop.debugger.verify_dialog import VerifyDialog
 
-    dlg = VerifyDialog(window, layer)
+    dlg = VerifyDialog(window.workspace, layer, parent=window)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitUntil(lambda: dlg.finished_check, timeout=120000)

@@ -16,7 +16,7 @@ def type_watch(qtbot, dock, text):
 
 
 def test_watch_records_its_history_over_three_iterations(qtbot, window):
-    dock, b = window.watch_dock, window.bridge
+    dock, b = window.debugger.watch, window.bridge
     type_watch(qtbot, dock, "conv1.weight[0,0,2,2]")
     type_watch(qtbot, dock, "mean(abs(grad(conv2)))")
     assert dock.entry.text() == "" and dock.table.rowCount() == 2
@@ -41,7 +41,7 @@ def test_watch_records_its_history_over_three_iterations(qtbot, window):
 
 
 def test_a_bad_expression_says_why(qtbot, window):
-    dock = window.watch_dock
+    dock = window.debugger.watch
     type_watch(qtbot, dock, "conv1.weight[0,0")
     assert dock.error.isVisible() and "syntax error" in dock.error.text()
     assert dock.entry.text() == "conv1.weight[0,0" and dock.table.rowCount() == 0

@@ -5,10 +5,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from core.demo import make_stepper, run_phases, view_of
 from core.losses import one_hot
+from core.view import empty_view
 from desktop.panels import PANELS, configure_pyqtgraph
 from desktop.panels.curves import CurvesPanel, downsample
-from desktop.panels.demo import make_stepper, run_phases, view_of
 from desktop.panels.equation import EquationPanel
 from desktop.panels.error_maps import ErrorMapsPanel
 from desktop.panels.feature_maps import FeatureMapsPanel
@@ -18,7 +19,6 @@ from desktop.panels.image_grid import Tiling
 from desktop.panels.input_panel import InputPanel
 from desktop.panels.output_panel import OutputPanel
 from desktop.panels.update_panel import UpdatePanel
-from desktop.view_model import empty_view
 
 FOCUS = 3
 

@@ -34,9 +34,8 @@ def window(qtbot, plugin_dir):
 
 @pytest.fixture
 def watcher(window):
-    from desktop.debugger.plugin_watcher import install_plugin_watcher
 
-    return getattr(window, "plugin_watcher", None) or install_plugin_watcher(window)
+    return window.debugger.plugin_watcher
 
 
 def palette_names(window):
@@ -58,7 +57,7 @@ def test_the_plugin_folders_are_watched(window, watcher, plugin_dir):
     watched = watcher.watched()
     assert str(plugin_dir) in watched and str(plugin_dir / "softsign.py") in watched
     assert str(paths.user_plugin_dir()) in watched
-    rows = window.plugins_dock.rows()
+    rows = window.debugger.plugins.rows()
     assert ("softsign", "softsign.py") == rows[0][:2] and "not checked" in rows[0][3]
 
 
@@ -72,7 +71,7 @@ def test_editing_a_plugin_reloads_it_and_shows_its_gradient_check(qtbot, window,
     result = save(qtbot, watcher, f, WRONG)  # a broken backward
     c = result.classes[0]
     assert c.id == "softsign" and c.usable and not c.passed
-    row = next(r for r in window.plugins_dock.rows() if r[0] == "softsign")
+    row = next(r for r in window.debugger.plugins.rows() if r[0] == "softsign")
     assert "FAILED" in row[3] and "max rel error" in row[3]
     assert "FAILED" in window.status.currentMessage()
     new_cls = window.registry.get("softsign")
@@ -82,7 +81,7 @@ def test_editing_a_plugin_reloads_it_and_shows_its_gradient_check(qtbot, window,
 
     result = save(qtbot, watcher, f, fixture_plugins.GOOD)  # fixed
     assert result.ok
-    row = next(r for r in window.plugins_dock.rows() if r[0] == "softsign")
+    row = next(r for r in window.debugger.plugins.rows() if r[0] == "softsign")
     assert "passed" in row[3]
     assert "gradient check passed" in window.status.currentMessage()
     node = next(n for n in window.bridge.network.nodes if n.type == "softsign")

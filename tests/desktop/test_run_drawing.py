@@ -48,13 +48,11 @@ def test_a_stopped_run_drops_what_was_pending(qtbot):
 
 
 def test_the_worker_reports_progress_often_but_makes_views_only_when_the_gui_would_draw(qtbot):
-    from core.datasets import load_dataset
-    from core.network import Network
-    from core.spec import load_spec
-    from desktop.bridge import VIEW_RATE, EngineBridge
-    from desktop.main_window import LECTURE
+    from core.runner import VIEW_RATE
+    from core.workspace import Workspace
+    from desktop.bridge import EngineBridge
 
-    b = EngineBridge(Network(load_spec(LECTURE)), load_dataset("mnist-5k"), "mnist-5k", batch_size=8)
+    b = EngineBridge(Workspace(batch_size=8))
     views, ticks = [], []
     b.sigView.connect(lambda v: views.append(v))
     b.sigProgress.connect(lambda *a: ticks.append(a))

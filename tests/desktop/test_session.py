@@ -80,10 +80,10 @@ def test_breakpoints_and_watches_travel_with_the_session(qtbot, tmp_path):
     from core.debugger.breakpoints import NormBreakpoint, PhaseBreakpoint
 
     w1 = make_window(qtbot)
-    w1.breakpoints_dock.add(PhaseBreakpoint("backward:conv2"))
-    off = w1.breakpoints_dock.add(NormBreakpoint("conv1.weight.grad", ">", 0.5))
+    w1.debugger.breakpoints.add(PhaseBreakpoint("backward:conv2"))
+    off = w1.debugger.breakpoints.add(NormBreakpoint("conv1.weight.grad", ">", 0.5))
     w1.bridge.breakpoints.enable(off, False)  # a disabled one stays disabled
-    w1.watch_dock.add("mean(abs(grad(conv2)))")
+    w1.debugger.watch.add("mean(abs(grad(conv2)))")
     path = tmp_path / "debug.bstep"
     w1.save_session_to(path)
 
@@ -91,4 +91,4 @@ def test_breakpoints_and_watches_travel_with_the_session(qtbot, tmp_path):
     assert w2.open_session(path)
     assert w2.bridge.breakpoints.to_list() == w1.bridge.breakpoints.to_list()
     assert [b.enabled for b in w2.bridge.breakpoints] == [True, False]
-    assert [w.text for w in w2.watch_dock.watches] == ["mean(abs(grad(conv2)))"]
+    assert [w.text for w in w2.debugger.watch.watches] == ["mean(abs(grad(conv2)))"]
