@@ -32,11 +32,12 @@ import numpy as np
 from core.datasets import load_dataset
 from core.debugger.breakpoints import BreakpointSet, Hit
 from core.debugger.timeline import Timeline
-from core.debugger.verify import VerifyJob, prepare
+from core.debugger.verify import VerifyJob
 from core.errors import BackstepError, DivergedError
 from core.events import Events
 from core.network import Network
 from core.optim import OPTIMIZERS
+from core.rebuild import Rebuild, build_network, describe_error, plan_rebuild, rebuilt_stepper
 from core.record import IterationRecord
 from core.registry import Registry, default_registry
 from core.runner import Runner
@@ -44,19 +45,15 @@ from core.session import Session, load_session, restore, save_session
 from core.spec import NetworkSpec, load_spec
 from core.stepper import Stepper
 from core.view import Position, StepView
+from core.workspace_tools import StoppedPoint, prepare_verify, recorded_view, stopped_point
+
+__all__ = ["DEFAULT_DATASET", "LECTURE", "Rebuild", "Settings", "StoppedPoint", "Workspace", "describe_error"]
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = ROOT / "resources" / "networks" / "lecture.json"
 DEFAULT_DATASET = "mnist-5k"
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)  # what the settings offer: "sgd" (the lecture's rule), "momentum", "adam"
 EVENTS = ("view", "settings", "network", "dataset", "spec_state", "running", "progress", "error", "breakpoint")
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for the user: a BackstepError says it itself; anything else gets its type."""
-    if isinstance(exc, BackstepError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
 
 
 @dataclass(frozen=True)
@@ -67,34 +64,6 @@ class Settings:
     lr: float
     batch_size: int
     seed: int
-
-
-@dataclass(frozen=True)
-class Rebuild:
-    """What an edited spec would do: the network it builds and the layers that lose their weights.
-
-    ``error`` says why the spec does not build (then ``network`` is None); ``needs_confirmation``
-    is True when trained weights would be re-initialised (ask before ``apply_rebuild``)."""
-
-    spec: NetworkSpec
-    network: Network | None
-    reinitialised: tuple[str, ...] = ()
-    error: str | None = None
-    trained_iterations: int = 0
-
-    @property
-    def needs_confirmation(self) -> bool:
-        return self.network is not None and self.trained_iterations > 0 and bool(self.reinitialised)
-
-
-@dataclass(frozen=True)
-class StoppedPoint:
-    """The iteration a what-if replays: where training stands, with its start state and batch."""
-
-    description: str
-    state: dict
-    batch: tuple  # (x, y)
-    iteration: int
 
 
 class Workspace:
@@ -368,25 +337,12 @@ class Workspace:
     # --- the network ------------------------------------------------------------------------------
 
     def _build(self, spec: NetworkSpec, **kw) -> Network:
-        net = Network(spec, self.registry, **kw)
-        net.check_input(self.dataset.x_train[:1], f"dataset {self.dataset_name}")
-        return net
+        return build_network(spec, self.registry, self.dataset, self.dataset_name, **kw)
 
     def plan_rebuild(self, spec: NetworkSpec) -> Rebuild:
-        """The network ``spec`` builds and which layers' parameters change shape (those are
-        re-initialised; every other layer keeps its trained weights). Changes nothing."""
-        old, st = self.network, self.stepper
-        try:
-            net = self._build(spec, dtype=old.dtype, seed=st.seed)
-        except Exception as exc:  # noqa: BLE001 - an unfinished edit or a plugin's bug: say why
-            return Rebuild(spec, None, error=describe_error(exc) if spec.layers else "Add layers from the palette")
-
-        def shapes(ps):
-            return {k: v.shape for k, v in ps.items()}
-
-        changed = tuple(n.name for n in net.nodes if net.params[n.name]
-                        and (n.name not in old.params or shapes(old.params[n.name]) != shapes(net.params[n.name])))
-        return Rebuild(spec, net, changed, None, self.trained_iterations)
+        """What ``spec`` would build, and which layers would lose their weights (core.rebuild)."""
+        return plan_rebuild(self.network, spec, self.registry, self.dataset, self.dataset_name,
+                            seed=self.stepper.seed, trained_iterations=self.trained_iterations)
 
     def apply_rebuild(self, plan: Rebuild) -> None:
         """Make ``plan.spec`` the spec: rebuilt with the unchanged layers' weights, or, if it does not
@@ -396,16 +352,7 @@ class Workspace:
         if plan.network is None:
             self._set_spec_state(False, plan.error or "the network does not build")
             return
-        st, net, old = self.stepper, plan.network, self.network
-        state = st.state()
-        state["params"] = {n.name: (old.params[n.name] if n.name not in plan.reinitialised and n.name in old.params
-                                    else net.params[n.name]) for n in net.nodes}
-        if plan.reinitialised:
-            state["optimizer"]["state"] = {}  # momentum/Adam buffers of changed shapes cannot be kept
-        new = Stepper(net, self.dataset, batch_size=st.batch_size, optimizer=st.optimizer.name, lr=st.lr,
-                      seed=st.seed)
-        new.load_state(state)
-        self._new_stepper(new)
+        self._new_stepper(rebuilt_stepper(self.stepper, plan, self.dataset))
         self._set_spec_state(True, f"Network rebuilt; re-initialised: {', '.join(plan.reinitialised) or 'none'}")
 
     def new_network(self, spec: NetworkSpec) -> bool:
@@ -508,19 +455,7 @@ class Workspace:
 
     def recorded_view(self, i: int) -> StepView:
         """A StepView of recorded iteration i as it stood after its update."""
-        tl, st = self.timeline, self.stepper
-        arrays = tl.arrays_at(i)
-        x, y, _ = tl.batch_at(i)
-        state = tl.state_at(i)
-        used = state["params"]
-        params = {lname: {k: arrays.get(f"{lname}.{k}.new", v) for k, v in ps.items()} for lname, ps in used.items()}
-        size = max(int(state["batch_size"]), 1)
-        position = Position(i + 1, int(state["epoch"]) + 1, int(state["offset"]) // size + 1,
-                            -(-st.n_train // size), st.next_phase, len(y))
-        return StepView("update", None, i, int(state["epoch"]), tuple(st.net.nodes), tuple(st.net.classes), x, y,
-                        arrays, params, tuple(tl.quantities_at(i)), min(self.focus, len(y) - 1),
-                        float(state["optimizer"]["lr"]), str(state["optimizer"]["name"]), state["history"],
-                        position, 0.0, used)
+        return recorded_view(self, i)
 
     def resume_at(self, i: int) -> None:
         """Put training back at the start of recorded iteration i; later recordings are dropped."""
@@ -535,37 +470,9 @@ class Workspace:
     # --- what the debugger's tools start from -------------------------------------------------------
 
     def stopped_point(self) -> StoppedPoint:
-        """The iteration a what-if replays: the current one when stopped inside an iteration, else the
-        last completed one if the timeline has it, else the next one."""
-        st = self.stepper
-        if st.position > 0 and self.record.snapshots:
-            snap = self.record.snapshots[0]
-            return StoppedPoint(f"iteration {st.iteration + 1}, stopped after {self.record.last.phase}",
-                                self.boundary_state(), (snap.x, snap.y), st.iteration)
-        last = st.iteration - 1
-        if last in self.timeline.iterations():
-            x, y, _ = self.timeline.batch_at(last)
-            return StoppedPoint(f"iteration {last + 1} (the last one run)", self.timeline.state_at(last), (x, y),
-                                last)
-        idx = st.next_batch_indices()
-        x = st.net.check_input(st.data.x_train[idx], "dataset")
-        return StoppedPoint(f"iteration {st.iteration + 1} (the next one)", st.state(), (x, st.data.y_train[idx]),
-                            st.iteration)
+        """The iteration a what-if replays (core.workspace_tools.stopped_point)."""
+        return stopped_point(self)
 
     def prepare_verify(self, layer: str, eps: float, samples=None) -> VerifyJob:
-        """A finite-difference check of ``layer``'s backward on the batch in view: the iteration in
-        progress, else the last recorded one (also while running), else the next batch."""
-        st = self.stepper
-        k = self.layer_names.index(layer)
-        if samples is None:
-            n = self.view().batch_size or 2
-            f = min(self.focus, max(n - 1, 0))
-            samples = [f] + ([f + 1 if f + 1 < n else 0] if n > 1 else [])
-        if not self.running and st.layer_input(k) is not None:
-            return prepare(st, layer, eps, samples=samples)
-        rec = self._shown_record()
-        if rec is not None and rec.snapshots and (k == 0 or f"{st.net.nodes[k - 1].name}.out" in rec.arrays):
-            return prepare(rec, layer, eps, samples=samples, network=st.net)
-        if self.running:
-            raise BackstepError("pause training first: no recorded iteration reaches this layer yet")
-        return prepare(st, layer, eps, samples=samples)
+        """A finite-difference check of ``layer``'s backward on the batch in view."""
+        return prepare_verify(self, layer, eps, samples)

@@ -7,17 +7,13 @@ auto-levels, so a colour means the same value from step to step); views that sca
 widget (aspect locked) in as many columns as fit; and a mouse-hover that maps a pixel back to
 the array index.
 
-Tiling (``Tiling.of(shape)``), per array shape:
-  (F,)           a vector: wrapped into rows of 20 units (a strip when F <= 32)
-  (H, W)         a matrix (dense weights W (out, in)): as is
-  (C, H, W)      maps: a near-square grid of C tiles, 1 px gaps (NaN, transparent)
-  (F, C, kh, kw) filters: one column per filter, one row per input channel (C == 1: a grid)
+The Qt-free parts are their own modules: the tiling of an array into one image
+(desktop.panels.tiling) and the colour levels (desktop.panels.levels); both are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,47 +21,22 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QTextOption
 from PySide6.QtWidgets import QGraphicsTextItem
 
+from desktop.panels.levels import bar_ticks, finite_range, nice_ceil, symmetric_levels
 from desktop.panels.plot_style import ThemedLayoutWidget, colours, style_axis
+from desktop.panels.tiling import Tiling
+
+__all__ = ["DIVERGING", "GREY", "SEQUENTIAL", "ImageGrid", "Tiling", "auto_style", "bar_ticks", "finite_range",
+           "nice_ceil", "symmetric_levels"]
 
 HIGHLIGHT = "#ff9f1c"
 TITLE_PT = 9.0
 TITLE_H = 34  # px: a title of up to two lines
 MIN_TILE = 70  # px: narrower cells are not worth another column
 BAR_AXIS = 40  # px: the colour bar's tick labels
-VECTOR_WRAP = 20
 
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)], name="blue-white-red")
 SEQUENTIAL = pg.colormap.get("viridis")
 GREY = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)], name="grey")
-
-
-def nice_ceil(v: float) -> float:
-    """The smallest of 1, 2, 5 × 10ᵏ that is ≥ v: levels that change only in coarse steps."""
-    if not np.isfinite(v) or v <= 0:
-        return 1.0
-    e = 10.0 ** math.floor(math.log10(v))
-    for m in (1.0, 2.0, 5.0, 10.0):
-        if v <= m * e * (1 + 1e-12):
-            return m * e
-    return 10.0 * e
-
-
-def finite_range(a: np.ndarray) -> tuple[float, float]:
-    """(min, max) over the finite values, (0, 0) if there are none."""
-    a = np.asarray(a)
-    if a.size == 0:
-        return 0.0, 0.0
-    lo, hi = float(np.min(a)), float(np.max(a))
-    if math.isfinite(lo) and math.isfinite(hi):
-        return lo, hi
-    f = a[np.isfinite(a)]
-    return (float(f.min()), float(f.max())) if f.size else (0.0, 0.0)
-
-
-def symmetric_levels(a: np.ndarray) -> tuple[float, float]:
-    lo, hi = finite_range(a)
-    m = nice_ceil(max(-lo, hi))
-    return -m, m
 
 
 def auto_style(a: np.ndarray) -> tuple[tuple[float, float], pg.ColorMap]:
@@ -74,100 +45,6 @@ def auto_style(a: np.ndarray) -> tuple[tuple[float, float], pg.ColorMap]:
     if lo >= 0:
         return (0.0, 1.0 if hi <= 1 else nice_ceil(hi)), SEQUENTIAL
     return symmetric_levels(a), DIVERGING
-
-
-def bar_ticks(levels: tuple[float, float]) -> list[tuple[float, str]]:
-    """A colour bar's labels: its ends, and zero between them."""
-    lo, hi = levels
-    ticks = [(lo, f"{lo:.2g}"), (hi, f"{hi:.2g}")]
-    if lo < 0 < hi:
-        ticks.insert(1, (0.0, "0"))
-    return ticks
-
-
-@dataclass(frozen=True)
-class Tiling:
-    """How an array of ``shape`` is laid out as one 2-D image, and back (pixel -> array index)."""
-
-    shape: tuple
-    rows: int
-    cols: int
-    th: int  # tile height, width
-    tw: int
-    pad: int
-
-    @classmethod
-    def of(cls, shape: tuple) -> Tiling:
-        shape = tuple(int(s) for s in shape)
-        if len(shape) == 1:
-            w = shape[0] if shape[0] <= 32 else VECTOR_WRAP
-            return cls(shape, 1, 1, max(1, math.ceil(shape[0] / w)), w, 0)
-        if len(shape) == 2:
-            return cls(shape, 1, 1, shape[0], shape[1], 0)
-        if len(shape) == 3:
-            c, h, w = shape
-            cols = math.ceil(math.sqrt(c * h / w))
-            return cls(shape, math.ceil(c / cols), cols, h, w, 1)
-        if len(shape) == 4:
-            f, c, kh, kw = shape
-            if c == 1:
-                cols = math.ceil(math.sqrt(f))
-                return cls(shape, math.ceil(f / cols), cols, kh, kw, 1)
-            return cls(shape, c, f, kh, kw, 1)
-        raise ValueError(f"cannot tile an array of shape {shape}")
-
-    @property
-    def image_shape(self) -> tuple[int, int]:
-        return (self.rows * (self.th + self.pad) - self.pad, self.cols * (self.tw + self.pad) - self.pad)
-
-    def _blocks(self, a: np.ndarray) -> np.ndarray:
-        """a as (rows, cols, th, tw) blocks, NaN where there is no tile."""
-        n = len(self.shape)
-        if n == 4 and self.shape[1] > 1:
-            return a.transpose(1, 0, 2, 3)  # row = input channel, column = filter
-        maps = a[:, 0] if n == 4 else a
-        total = self.rows * self.cols
-        if total > len(maps):
-            maps = np.concatenate([maps, np.full((total - len(maps), self.th, self.tw), np.nan, maps.dtype)])
-        return maps.reshape(self.rows, self.cols, self.th, self.tw)
-
-    def tile(self, a: np.ndarray) -> np.ndarray:
-        a = np.asarray(a, dtype=np.float32)
-        if a.shape != self.shape:
-            raise ValueError(f"array of shape {a.shape} given to a tiling of {self.shape}")
-        if a.ndim == 1:
-            out = np.full(self.th * self.tw, np.nan, np.float32)
-            out[:a.size] = a
-            return out.reshape(self.th, self.tw)
-        if a.ndim == 2:
-            return a
-        b, p = self._blocks(a), self.pad
-        out = np.full((self.rows, self.th + p, self.cols, self.tw + p), np.nan, np.float32)
-        out[:, :self.th, :, :self.tw] = b.transpose(0, 2, 1, 3)
-        h, w = self.image_shape
-        return out.reshape(self.rows * (self.th + p), self.cols * (self.tw + p))[:h, :w]
-
-    def index(self, row: int, col: int) -> tuple | None:
-        """The array index shown at image pixel (row, col), or None for a gap or outside."""
-        h, w = self.image_shape
-        if not (0 <= row < h and 0 <= col < w):
-            return None
-        n = len(self.shape)
-        if n == 1:
-            i = row * self.tw + col
-            return (i,) if i < self.shape[0] else None
-        if n == 2:
-            return (row, col)
-        tr, r = divmod(row, self.th + self.pad)
-        tc, c = divmod(col, self.tw + self.pad)
-        if r >= self.th or c >= self.tw:
-            return None
-        if n == 4 and self.shape[1] > 1:
-            return (tc, tr, r, c)
-        t = tr * self.cols + tc
-        if t >= self.shape[0]:
-            return None
-        return (t, 0, r, c) if n == 4 else (t, r, c)
 
 
 class _Title(pg.GraphicsWidget):
