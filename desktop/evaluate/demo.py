@@ -2,6 +2,7 @@
 
     python -m desktop.evaluate.demo draw|confusion|gallery|summary|distributions|flow|alerts|overview
     python -m desktop.evaluate.demo --png OUTDIR       # every widget at 1280×800 -> OUTDIR/evaluate_*.png
+    ... --weights W.npz                               # the lecture network with these weights
 
 The data: the lecture network trained for one epoch on MNIST-5k (batch 16, seed 0: what
 ``python main.py train resources/networks/lecture.json --epochs 1`` does), its evaluation on the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +34,21 @@ LECTURE = ROOT / "resources" / "networks" / "lecture.json"
 SIZE = (1280, 800)
 
 
+WEIGHTS: str | None = None  # --weights W.npz: use these instead of training
+
+
 @functools.lru_cache(maxsize=1)
 def trained():
-    """(network, dataset): the lecture network after one epoch on MNIST-5k, as ``train --epochs 1``."""
+    """(network, dataset): the lecture network after one epoch on MNIST-5k, as ``train --epochs 1``
+    (or with the weights of ``--weights``)."""
     data = load_dataset("mnist-5k")
     net = Network(load_spec(LECTURE))
-    Stepper(net, data, batch_size=16, seed=0, evaluate_every_epoch=False).step_epoch()
+    if WEIGHTS:
+        from core.io import load_weights
+
+        load_weights(net, WEIGHTS)
+    else:
+        Stepper(net, data, batch_size=16, seed=0, evaluate_every_epoch=False).step_epoch()
     return net, data
 
 
@@ -147,7 +158,13 @@ def build(name: str):
 
 
 def main(argv: list[str]) -> int:
+    global WEIGHTS
     from PySide6.QtWidgets import QApplication
+
+    if "--weights" in argv:
+        i = argv.index("--weights")
+        WEIGHTS = argv[i + 1]
+        argv = argv[:i] + argv[i + 2:]
 
     from desktop.evaluate import WIDGETS
     from desktop.panels import configure_pyqtgraph
@@ -168,8 +185,9 @@ def main(argv: list[str]) -> int:
             w.resize(*SIZE)
             w.move(0, 0)
             w.show()
-            for _ in range(5):
+            for _ in range(25):  # a real X server maps and paints the window in its own time
                 app.processEvents()
+                time.sleep(0.02)
             # the screen where the window is, not a render of the widget: what a user sees
             shot = w.screen().grabWindow(0, 0, 0, *SIZE) if "--render" not in argv else w.grab()
             path = out / f"evaluate_{name}.png"
