@@ -209,7 +209,11 @@ class DrawDigitPanel(QWidget):
         self.step_button.setEnabled(not r.empty)
         image = None if r.empty else r.image
         if self.predict is not None:
-            self.set_probabilities(None if image is None else self.predict(image))
+            try:
+                self.set_probabilities(None if image is None else self.predict(image))
+            except BackstepError as exc:  # e.g. a network whose input is not 28×28: say so, on the panel
+                self.bars.set_probabilities(None)
+                self.answer.setText(str(exc))
         elif r.empty:
             self.set_probabilities(None)
         self.sigInputChanged.emit(None if image is None else image.copy())

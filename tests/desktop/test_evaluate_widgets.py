@@ -160,6 +160,18 @@ def test_without_predict_the_panel_asks_and_shows_what_it_is_given(qtbot):
     assert "<b>1</b> (55.0%)" in w.answer.text()
 
 
+def test_a_network_that_cannot_take_the_digit_says_why_on_the_panel(qtbot):
+    from core.errors import ShapeError
+
+    def predict(img):
+        raise ShapeError("a drawn digit is 28×28, the network takes 3×32×32 inputs")
+
+    w = shown(qtbot, DrawDigitPanel(tuple("0123456789"), predict=predict))
+    w.canvas.stroke([(100, 50), (100, 230)])
+    w.refresh()
+    assert "3×32×32" in w.answer.text() and w.bars.probabilities() is None
+
+
 # --- evaluation -----------------------------------------------------------------------------------
 
 def test_a_clicked_confusion_cell_emits_its_test_indices(qtbot):
