@@ -31,33 +31,41 @@ def norm(a) -> float:
     return float(np.sqrt(np.sum(a * a)))
 
 
-def saturated_fraction(a, kind: str = "sigmoid", margin: float = SATURATION_MARGIN) -> float:
-    """Share of activation values within ``margin`` of an asymptote.
+def saturated_mask(a, kind: str = "sigmoid", margin: float = SATURATION_MARGIN) -> np.ndarray:
+    """True where an activation value is within ``margin`` of an asymptote.
 
     sigmoid: a < margin or a > 1 − margin;  tanh: |a| > 1 − margin.  a: any shape, (N, ...).
     """
     a = np.asarray(a)
+    if kind == "sigmoid":
+        return (a < margin) | (a > 1 - margin)
+    if kind == "tanh":
+        return np.abs(a) > 1 - margin
+    raise ValueError(f"saturation is defined for sigmoid and tanh, not {kind!r}")
+
+
+def saturated_fraction(a, kind: str = "sigmoid", margin: float = SATURATION_MARGIN) -> float:
+    """Share of activation values within ``margin`` of an asymptote (see :func:`saturated_mask`)."""
+    a = np.asarray(a)
     if a.size == 0:
         return 0.0
-    if kind == "sigmoid":
-        sat = (a < margin) | (a > 1 - margin)
-    elif kind == "tanh":
-        sat = np.abs(a) > 1 - margin
-    else:
-        raise ValueError(f"saturation is defined for sigmoid and tanh, not {kind!r}")
-    return float(np.mean(sat))
+    return float(np.mean(saturated_mask(a, kind, margin)))
 
 
-def dead_fraction(a) -> float:
-    """Share of units whose output is 0 for every sample of the batch: #{u : aₙᵤ = 0 ∀n} / U.
+def dead_mask(a) -> np.ndarray:
+    """Per unit (a sample's output shape), True if it is 0 for every sample of the batch.
 
     a: (N, ...) a ReLU's output (never negative); a unit is one element of a sample's output.
     """
+    return np.all(np.asarray(a) <= 0, axis=0)
+
+
+def dead_fraction(a) -> float:
+    """Share of units whose output is 0 for every sample of the batch: #{u : aₙᵤ = 0 ∀n} / U."""
     a = np.asarray(a)
     if a.ndim == 0 or a.shape[0] == 0:
         return 0.0
-    dead = np.all(a <= 0, axis=0)
-    return float(np.mean(dead))
+    return float(np.mean(dead_mask(a)))
 
 
 def update_ratio(steps: Iterable, olds: Iterable) -> float:
@@ -83,7 +91,7 @@ class LayerHealth:
     grad_in_norm: float | None = None  # ‖∂L/∂(input)‖, "<layer>.grad_in"
 
 
-def _layer_list(layers) -> list[tuple[str, str]]:
+def layer_list(layers) -> list[tuple[str, str]]:
     """(name, type) pairs from core.network.Node objects, (name, type) pairs or a {name: type} map."""
     if isinstance(layers, Mapping):
         return [(str(k), str(v)) for k, v in layers.items()]
@@ -132,10 +140,10 @@ def _figure(name: str, typ: str, arrays: Mapping[str, np.ndarray], metric: str) 
 def layer_health(layers, arrays: Mapping[str, np.ndarray]) -> list[LayerHealth]:
     """Health figures for every layer, in order. ``layers``: nodes, (name, type) pairs or a dict."""
     return [LayerHealth(name, typ, *(_figure(name, typ, arrays, m) for m in METRICS))
-            for name, typ in _layer_list(layers)]
+            for name, typ in layer_list(layers)]
 
 
 def health_metric(layers, arrays: Mapping, layer: str, metric: str) -> float | None:
     """One figure of METRICS for ``layer`` (None if the layer is not in ``layers``)."""
-    typ = dict(_layer_list(layers)).get(layer)
+    typ = dict(layer_list(layers)).get(layer)
     return None if typ is None else _figure(layer, typ, arrays, metric)
