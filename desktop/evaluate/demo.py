@@ -1,4 +1,4 @@
-"""Real sample data for the Evaluate widgets, to preview each on its own and to test them.
+"""The Evaluate widgets with real sample data (core.demo), to preview each on its own and to test them.
 
     python -m desktop.evaluate.demo draw|confusion|gallery|summary|distributions|flow|alerts|overview
     python -m desktop.evaluate.demo --png OUTDIR       # every widget at 1280×800 -> OUTDIR/evaluate_*.png
@@ -12,71 +12,17 @@ test split; 40 recorded iterations from fresh weights (distributions, gradient f
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from core.datasets import load_dataset
-from core.debugger.anomalies import alerts
-from core.debugger.distributions import Distributions, gradient_flow_series, timeline_records
-from core.debugger.timeline import Timeline
+from core.debugger.distributions import Distributions, gradient_flow_series
+from core.demo import sample_alerts, sample_evaluation, sample_records, trained
 from core.digit_input import probabilities
-from core.evaluation import evaluate
-from core.network import Network
-from core.spec import load_spec
-from core.stepper import Stepper
 
-ROOT = Path(__file__).resolve().parents[2]
-LECTURE = ROOT / "resources" / "networks" / "lecture.json"
 SIZE = (1280, 800)
-
-
-WEIGHTS: str | None = None  # --weights W.npz: use these instead of training
-
-
-@functools.lru_cache(maxsize=1)
-def trained():
-    """(network, dataset): the lecture network after one epoch on MNIST-5k, as ``train --epochs 1``
-    (or with the weights of ``--weights``)."""
-    data = load_dataset("mnist-5k")
-    net = Network(load_spec(LECTURE))
-    if WEIGHTS:
-        from core.io import load_weights
-
-        load_weights(net, WEIGHTS)
-    else:
-        Stepper(net, data, batch_size=16, seed=0, evaluate_every_epoch=False).step_epoch()
-    return net, data
-
-
-@functools.lru_cache(maxsize=1)
-def sample_evaluation():
-    net, data = trained()
-    return evaluate(net, data)
-
-
-@functools.lru_cache(maxsize=2)
-def sample_records(iterations: int = 40, lr: float | None = None, batch_size: int = 32):
-    """(nodes, records): ``iterations`` iterations from fresh weights, recorded in a Timeline."""
-    import warnings
-
-    net = Network(load_spec(LECTURE))
-    st = Stepper(net, load_dataset("mnist-5k"), batch_size=batch_size, lr=lr, evaluate_every_epoch=False)
-    tl = Timeline()
-    tl.attach(st)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        st.run(iterations, on_iteration=tl.record)
-        return tuple(net.nodes), timeline_records(tl)
-
-
-def sample_alerts():
-    """(alerts, iterations) of the α = 30 run."""
-    nodes, records = sample_records(40, 30.0)
-    return alerts(records, nodes), [i for i, _ in records]
 
 
 def sample_digit() -> np.ndarray:
@@ -158,12 +104,13 @@ def build(name: str):
 
 
 def main(argv: list[str]) -> int:
-    global WEIGHTS
     from PySide6.QtWidgets import QApplication
+
+    from core import demo as sample
 
     if "--weights" in argv:
         i = argv.index("--weights")
-        WEIGHTS = argv[i + 1]
+        sample.WEIGHTS = argv[i + 1]
         argv = argv[:i] + argv[i + 2:]
 
     from desktop.evaluate import WIDGETS
