@@ -103,10 +103,10 @@ class StepView:
 
     @classmethod
     def before_first(cls, *, nodes, classes, x, y, params, lr: float, optimizer: str, history, position: Position,
-                     iteration: int = 0, epoch: int = 0, focus: int = 0) -> StepView:
+                     iteration: int = 0, epoch: int = 0, focus: int = 0, speed: float = 0.0) -> StepView:
         """Before the first step of an iteration: the batch it will take, nothing computed yet."""
         return cls(None, None, iteration, epoch, tuple(nodes), tuple(classes), x, y, MappingProxyType({}), params,
-                   (), min(focus, max(len(y) - 1, 0)), lr, optimizer, history, position, 0.0, params)
+                   (), min(focus, max(len(y) - 1, 0)), lr, optimizer, history, position, speed, params)
 
     # --- the lecture's names ----------------------------------------------------------------------
 

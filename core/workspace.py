@@ -156,13 +156,13 @@ class Workspace:
         """The current moment: the iteration so far, or the last complete one, or the next batch."""
         st, rec = self.stepper, self._shown_record()
         common = {"nodes": st.net.nodes, "classes": st.net.classes, "history": st.history.to_dict(),
-                  "position": self.position(), "focus": self.focus}
+                  "position": self.position(), "focus": self.focus, "speed": self.speed}
         if rec is None or not rec.snapshots:
             idx = st.next_batch_indices()
             return StepView.before_first(x=st.data.x_train[idx], y=st.data.y_train[idx], params=st.params_view(),
                                          lr=st.lr, optimizer=st.optimizer.name, iteration=st.iteration,
                                          epoch=st.epoch, **common)
-        return StepView.from_record(rec, params=st.params_view(), speed=self.speed, **common)
+        return StepView.from_record(rec, params=st.params_view(), **common)
 
     def _emit_view(self) -> None:
         self.events.view.emit(self.view())

@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
             acc = hist["batch_acc"][-1] if hist.get("batch_acc") else None
         p = view.position
         self.status.show_state(phase=view.phase, next_phase=p.next_phase, loss=loss, accuracy=acc,
-                               speed=view.speed or self.workspace.speed, iteration=p.iteration, epoch=p.epoch,
+                               speed=view.speed, iteration=p.iteration, epoch=p.epoch,
                                in_epoch=p.in_epoch, per_epoch=p.per_epoch)
         self.data_panel.show_batch(view.x, view.y, probs, view.classes, view.focus, key=view.iteration)
         self.controls.show_position(p.next_phase, view.batch_size, view.focus)
