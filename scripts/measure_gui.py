@@ -51,8 +51,8 @@ def main() -> int:  # noqa: C901 - a measuring script: three measurements in seq
     from core.network import Network
     from core.spec import load_spec
     from core.stepper import Stepper
-    from desktop.app import make_app
     from core.workspace import LECTURE
+    from desktop.app import make_app
     from desktop.main_window import MainWindow
 
     app = make_app([])
