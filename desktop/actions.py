@@ -28,7 +28,10 @@ _SPECS = {
     "reset": ("Re&set weights", "", "Fresh weights from the seed; counters and curves start again",
               "SP_BrowserReload"),
     "dark_theme": ("&Dark theme", "", "Switch between the light and the dark theme", None),
-    "reset_layout": ("Reset &layout", "", "Put every panel back where it started", None),
+    "reset_layout": ("Reset &layout", "", "Put every panel of this workspace back where it started, for this screen",
+                     None),
+    "maximise_panel": ("&Maximise panel", "Ctrl+Shift+M", "Show the panel with the focus alone in its workspace "
+                       "(again: all of them)", None),
     "plugins": ("&Plugins…", "", "Loaded layer plugins, and the ones that failed with their tracebacks", None),
     "about": ("&About Backstep", "", "", None),
 }
@@ -57,8 +60,9 @@ def create_actions(window) -> dict[str, QAction]:
     return actions
 
 
-def build_menus(window, actions: dict[str, QAction], editor, docks: dict) -> None:
-    """Menus File, Edit, Train, View, Help and the main toolbar."""
+def build_menus(window, actions: dict[str, QAction], editor) -> None:
+    """Menus File, Edit, Train, View (filled when opened: the docks of the workspace in view),
+    Help, and the main toolbar (the workspace tabs are added to its right end)."""
     mb = window.menuBar()
     m = mb.addMenu("&File")
     for key in ("new_network", "open_network", "save_network"):
@@ -80,11 +84,8 @@ def build_menus(window, actions: dict[str, QAction], editor, docks: dict) -> Non
     m.addAction(actions["reset"])
 
     m = mb.addMenu("&View")
-    for dock in docks.values():
-        m.addAction(dock.toggleViewAction())
-    m.addSeparator()
-    m.addAction(actions["dark_theme"])
-    m.addAction(actions["reset_layout"])
+    m.setObjectName("menu_view")
+    window.view_menu = m
 
     m = mb.addMenu("&Help")
     m.addAction(actions["plugins"])
@@ -92,17 +93,18 @@ def build_menus(window, actions: dict[str, QAction], editor, docks: dict) -> Non
 
     tb = QToolBar("Main toolbar", window)
     tb.setObjectName("toolbar_main")
+    tb.setMovable(False)
     tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    for key in ("open_network", "save_network"):
-        tb.addAction(actions[key])
-    tb.addSeparator()
     for key in ("step_phase", "step_iteration", "finish_epoch", "run"):
         tb.addAction(actions[key])
     tb.addSeparator()
     tb.addAction(actions["reset"])
     tb.addSeparator()
-    tb.addAction(editor.undo_action)
-    tb.addAction(editor.redo_action)
+    for a in (actions["open_network"], actions["save_network"], editor.undo_action, editor.redo_action):
+        tb.addAction(a)
+        button = tb.widgetForAction(a)
+        if button is not None:  # (icons only: the toolbar must fit a 1280 px screen with the workspace tabs)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
     window.toolbar = tb
 

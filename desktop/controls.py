@@ -1,6 +1,6 @@
-"""The training controls dock, like a debugger's: step phase / iteration / epoch, run, reset; settings.
+"""The training settings dock: the next phase; optimiser, α, batch size, focus, seed, reset.
 
-The step buttons share the window's QActions (same shortcuts, same enabled state). The settings
+The step buttons are the toolbar's (the window's QActions, F11/F10/Shift+F11/F5). The settings
 (learning rate, batch size, optimiser, seed) are editable between steps and locked while running.
 """
 
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
-    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -31,26 +30,15 @@ class ControlsPanel(QWidget):
 
     def __init__(self, actions: dict, parent=None):
         super().__init__(parent)
-        self.title = "Controls"
+        self.title = "Settings"
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
-        steps = QGroupBox("Step")
-        grid = QGridLayout(steps)
-        self.buttons: dict[str, QToolButton] = {}
-        for i, key in enumerate(("step_phase", "step_iteration", "finish_epoch", "run")):
-            b = QToolButton()
-            b.setDefaultAction(actions[key])
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            b.setObjectName(f"button_{key}")
-            self.buttons[key] = b
-            grid.addWidget(b, i // 2, i % 2)  # two by two: the dock column stays narrow
+        # (the step buttons are the toolbar's and the Train menu's: here, what the next one runs)
         self.next_label = QLabel("Next phase: —")
         self.next_label.setWordWrap(True)
-        grid.addWidget(self.next_label, 2, 0, 1, 2)
-        lay.addWidget(steps)
+        lay.addWidget(self.next_label)
 
-        box = QGroupBox("Settings (editable between steps)")
+        box = QGroupBox("Settings (between steps)")
         g = QGridLayout(box)
         self.optimizer = QComboBox()
         self.optimizer.addItems(list(OPTIMIZER_NAMES))
@@ -69,7 +57,7 @@ class ControlsPanel(QWidget):
         rb = QToolButton()
         rb.setDefaultAction(actions["reset"])
         rb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.buttons["reset"] = rb
+        self.buttons = {"reset": rb}
         self.focus = QSpinBox()  # 1-based, as the panels count samples; sigFocusChanged sends the index
         self.focus.setRange(1, 1)
         self.focus.setToolTip("The sample of the batch the panels show, 1…N (or click a thumbnail in Data)")

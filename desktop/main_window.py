@@ -12,16 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QGraphicsView, QMainWindow
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QGraphicsView, QMainWindow, QStackedWidget
 
 from core.errors import BackstepError
 from core.registry import Registry
 from core.spec import NetworkSpec, load_spec
 from core.workspace import DEFAULT_DATASET, LECTURE, Workspace, describe_error
 from desktop import actions as act
-from desktop import docks as dk
+from desktop import window_layout as wl
 from desktop.autosave import Autosaver
+from desktop.batch_panel import BatchPanel
 from desktop.bridge import EngineBridge
 from desktop.controls import ControlsPanel
 from desktop.data_panel import DataPanel
@@ -32,10 +33,20 @@ from desktop.editor.network_editor import NetworkEditor
 from desktop.run_drawing import RunDrawer
 from desktop.status import StatusBar
 from desktop.theme import apply_theme, current_theme
+from desktop.workspace_layouts import FIRST, PAGES
+from desktop.workspace_pages import WorkspacePage
 
 SESSION_FILTER = "Backstep sessions (*.bstep);;All files (*)"
 NETWORK_FILTER = "Network specs (*.json);;All files (*)"
 STEP_ACTIONS = ("step_phase", "step_iteration", "finish_epoch", "run", "save_session")
+# the page each panel and tool goes to (desktop.workspace_layouts); the Debug page shows the maps too
+PLACES = {"editor": "build", "data": "build", "plugin_reloads": "build",
+          "controls": "step", "batch": "step", "input": "step", "feature_maps": "step", "error_maps": "step",
+          "output": "step",
+          "equation": "step", "curves": "step",
+          "gradients": "inspect", "update": "inspect", "filters": "inspect",
+          "breakpoints": "debug", "watch": "debug", "health": "debug", "formula": "debug", "timeline": "debug"}
+ALSO_ON = {"feature_maps": ("debug",), "error_maps": ("debug",)}
 
 
 class MainWindow(QMainWindow):
@@ -62,26 +73,38 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel()
         self.data_panel.set_dataset(ws.dataset_name, ws.dataset)
         self.controls = ControlsPanel(self.actions)
-        self.panels = {key: cls() for key, cls in PANELS}
-        self.docks = {"editor": dk.make_dock(self, "editor", "Network editor", self.editor),
-                      "data": dk.make_dock(self, "data", "Data", self.data_panel),
-                      "controls": dk.make_dock(self, "controls", "Controls", self.controls)}
+        self.batch_panel = BatchPanel()
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
+        self.pages = {spec.key: WorkspacePage(spec, self) for spec in PAGES}
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.docks: dict[str, QDockWidget] = {}
+        self.panels = {key: cls() for key, cls in PANELS}
+        self.all_panels = list(self.panels.values())  # with the Debug page's copies of the maps
+        self.add_dock("editor", "Network editor", self.editor)
+        self.add_dock("data", "Data", self.data_panel)
+        self.add_dock("controls", "Settings", self.controls)
+        self.add_dock("batch", "Batch", self.batch_panel)
         for key, panel in self.panels.items():
-            self.docks[key] = dk.make_dock(self, key, panel.title or key, panel)
-            self.docks[key].visibilityChanged.connect(panel.set_exposed)  # a raised tab draws its view
-            panel.sigHover.connect(lambda text: self.status.showMessage(text, 4000))
-        act.build_menus(self, self.actions, self.editor, self.docks)
-        self.resize(1600, 1000)
-        dk.arrange_default(self, self.docks)
+            self._add_panel(key, panel, PLACES[key])
+            for page in ALSO_ON.get(key, ()):
+                copy = type(panel)()
+                self.all_panels.append(copy)
+                self._add_panel(key, copy, page)
+        act.build_menus(self, self.actions, self.editor)
+        self.workspace_tabs = wl.WorkspaceTabs(self)
         self._connect()
         self.debugger = install_debugger(self)  # after _connect: its reset hooks run after the window's
-        for panel in self.panels.values():  # click an element of any map: its formula, with numbers
+        for panel in self.all_panels:  # click an element of any map: its formula, with numbers
             panel.sigElementClicked.connect(self.debugger.formula.explain)
-        dk.arrange_debugger(self, self.docks)
+        wl.fit_to_screen(self)
+        for page in self.pages.values():
+            page.resize(self.size())  # (about: the real size comes when a page is first shown)
+            page.setup(remember_layout)
+        self.workspace_tabs.show_page(FIRST)
         if remember_layout:
-            dk.restore_layout(self)
+            wl.restore_layout(self)
         self.actions["dark_theme"].setChecked(current_theme() == "dark")
         self._show_settings(ws.settings)
         self.autosaver = Autosaver(self.save_session_to, lambda: ws.unsaved_work, parent=self) if autosave else None
@@ -103,7 +126,9 @@ class MainWindow(QMainWindow):
         a["save_session"].triggered.connect(self._ask_save_session)
         a["quit"].triggered.connect(self.close)
         a["dark_theme"].toggled.connect(self.set_theme)
-        a["reset_layout"].triggered.connect(lambda: dk.arrange_default(self, self.docks))
+        a["reset_layout"].triggered.connect(lambda: wl.reset_layout(self))
+        a["maximise_panel"].triggered.connect(lambda: self.page().toggle_maximised(wl.focused_dock(self)))
+        self.view_menu.aboutToShow.connect(lambda: wl.fill_view_menu(self, self.view_menu))
         a["plugins"].triggered.connect(lambda: PluginsDialog(self.registry, self).exec())
         a["about"].triggered.connect(lambda: show_about(self))
         b.sigView.connect(self._on_view)
@@ -119,7 +144,7 @@ class MainWindow(QMainWindow):
         c.sigLearningRateChanged.connect(lambda lr: self._guard(lambda: ws.set_learning_rate(lr)))
         c.sigBatchSizeChanged.connect(lambda n: self._guard(lambda: ws.set_batch_size(n)))
         c.sigFocusChanged.connect(ws.set_focus)
-        self.data_panel.sigFocusChanged.connect(ws.set_focus)
+        self.batch_panel.sigFocusChanged.connect(ws.set_focus)
         self.data_panel.sigDatasetChosen.connect(self.choose_dataset)
 
     def set_theme(self, dark: bool) -> None:
@@ -144,18 +169,25 @@ class MainWindow(QMainWindow):
 
     # --- the debugger's host (desktop.debugger.host.DebuggerHost) -----------------------------------
 
+    def page(self, key: str | None = None) -> WorkspacePage:
+        """The workspace page ``key`` (default: the one shown)."""
+        return self.pages[key] if key else self.stack.currentWidget()
+
+    def _add_panel(self, key: str, panel, page: str) -> None:
+        dock = self.pages[page].add(key, panel.title or key, panel)
+        self.docks[key if key not in self.docks else f"{page}.{key}"] = dock
+        dock.visibilityChanged.connect(panel.set_exposed)  # a raised tab (or page) draws its view
+        panel.sigHover.connect(lambda text: self.status.showMessage(text, 4000))
+
     def add_dock(self, key: str, title: str, widget) -> QDockWidget:
-        """A dock like the panels', tabbed behind the equation panel (bottom right) when there is one."""
-        return self.place_dock(dk.make_dock(self, key, title, widget), key)
+        """A tool's dock, on the page it belongs to (PLACES; the Debug page for any other)."""
+        dock = self.pages[PLACES.get(key, "debug")].add(key, title, widget)
+        self.docks[key] = dock
+        return dock
 
     def place_dock(self, dock: QDockWidget, key: str) -> QDockWidget:
-        host = self.docks.get("equation") or self.docks.get("curves")
-        if host is not None and not host.isFloating():
-            self.tabifyDockWidget(host, dock)
-        else:
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.pages[PLACES.get(key, "debug")].place(dock, key)
         self.docks[key] = dock
-        dock.show()
         return dock
 
     def debug_menu(self):
@@ -227,7 +259,7 @@ class MainWindow(QMainWindow):
     def _draw_steps(self, view) -> list:
         """A view's draw for RunDrawer: one panel per step, each painted at once (repaint), so an
         event-loop turn holds one panel's work and input stays responsive."""
-        steps = [lambda p=p: self._draw_and_paint(p, view) for p in self.panels.values()]
+        steps = [lambda p=p: self._draw_and_paint(p, view) for p in self.all_panels]
         return steps + [lambda: self._draw_rest(view)]
 
     def _draw_and_paint(self, panel, view) -> None:
@@ -239,7 +271,7 @@ class MainWindow(QMainWindow):
 
     def _draw(self, view) -> None:
         self._drawn_view = view
-        for panel in self.panels.values():
+        for panel in self.all_panels:
             self._draw_panel(panel, view)
         self._draw_rest(view)
 
@@ -266,7 +298,7 @@ class MainWindow(QMainWindow):
         self.status.show_state(phase=view.phase, next_phase=p.next_phase, loss=loss, accuracy=acc,
                                speed=view.speed, iteration=p.iteration, epoch=p.epoch,
                                in_epoch=p.in_epoch, per_epoch=p.per_epoch)
-        self.data_panel.show_batch(view.x, view.y, probs, view.classes, view.focus, key=view.iteration)
+        self.batch_panel.show_batch(view.x, view.y, probs, view.classes, view.focus, key=view.iteration)
         self.controls.show_position(p.next_phase, view.batch_size, view.focus)
 
     def _on_error(self, message: str, layer: str) -> None:
@@ -418,7 +450,7 @@ class MainWindow(QMainWindow):
         self.bridge.pause()
         self.bridge.wait()
         if self.remember_layout:
-            dk.save_layout(self)
+            wl.save_layout(self)
         if self.autosaver is not None:
             self.autosaver.timer.stop()
             self.autosaver.mark_clean_exit()

@@ -1,4 +1,5 @@
-"""The focused sample's input x with its label and, once ŷ exists, the prediction; the batch beside it."""
+"""The focused sample's input x with its label and, once ŷ exists, the prediction (the whole batch is
+desktop.batch_panel's)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class InputPanel(Panel):
             return "Step (F11) to run the first phase: it draws a batch and shows its first sample here"
         n = len(view.x)
         focus = min(view.focus, n - 1)
-        x, batch = view.x[focus], view.x
+        x = view.x[focus]
         label = int(view.y[focus])
         text = f"x · sample {focus + 1}/{n} · y = <b>{view.classes[label]}</b>"
         tip = f"x: sample {focus + 1} of the batch of {n}; its label y is {view.classes[label]}"
@@ -35,10 +36,8 @@ class InputPanel(Panel):
                     f"(p of the label = {probs[label]:.2f})")
         self.header.setText(text)
         self.header.setToolTip(tip)
-        self.grid.set_cells([["x", "batch"]])
-        lo, hi = float(min(0.0, batch.min())), float(max(1.0, batch.max()))
+        self.grid.set_cells([["x"]])
+        lo, hi = float(min(0.0, view.x.min())), float(max(1.0, view.x.max()))
         self.grid.set_map("x", x, f"x (sample {focus + 1}, y = {view.classes[label]})", (lo, hi), GREY)
-        self.grid.set_map("batch", batch, f"the batch, N = {n}", (lo, hi), GREY)
         self.record("x", x, prefix=(("sample", focus),))
-        self.record("batch", batch)
         return None

@@ -47,3 +47,17 @@ def boxes(monkeypatch):
 
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(window, key, modifier)
+
+
+def show_workspace(qtbot, window, key):
+    """Switch to workspace ``key`` as a user does: its Ctrl+number shortcut."""
+    n = window.workspace_tabs.keys.index(key) + 1
+    qtbot.keyClick(window, getattr(Qt.Key, f"Key_{n}"), Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace_tabs.current == key
+
+
+@pytest.fixture
+def debug_window(qtbot, window):
+    """The window on its Debug workspace, where the debugger's docks are."""
+    show_workspace(qtbot, window, "debug")
+    return window

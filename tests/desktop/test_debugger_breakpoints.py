@@ -16,12 +16,13 @@ def wait_for_stop(qtbot, window, timeout=20000):
     return window.debugger.breakpoints.last_hit
 
 
-def test_gradient_norm_breakpoint_stops_f5_at_backward_conv1(qtbot, window):
+def test_gradient_norm_breakpoint_stops_f5_at_backward_conv1(qtbot, debug_window):
+    window = debug_window
     dock, b = window.debugger.breakpoints, window.bridge
     dock.add(NormBreakpoint("conv1.weight.grad", ">", 0.0))
     assert dock.table.rowCount() == 1 and "conv1.weight.grad" in dock.table.item(0, 1).text()
     press(qtbot, window, Qt.Key.Key_F5)
-    hit = wait_for_stop(qtbot, window)
+    hit = wait_for_stop(qtbot, debug_window)
     assert hit.phase == "backward:conv1" and hit.iteration == 0
     assert b.record.last.phase == "backward:conv1" and b.stepper.next_phase == "update"
     g = b.record.arrays["conv1.weight.grad"]
@@ -37,15 +38,16 @@ def test_gradient_norm_breakpoint_stops_f5_at_backward_conv1(qtbot, window):
     # F5 again stops at the same phase of the next iteration
     dock.last_hit = None
     window.actions["run"].trigger()
-    hit = wait_for_stop(qtbot, window)
+    hit = wait_for_stop(qtbot, debug_window)
     assert hit.phase == "backward:conv1" and hit.iteration == 1 and b.stepper.iteration == 1
 
 
-def test_wrong_prediction_stops_after_the_loss(qtbot, window):
+def test_wrong_prediction_stops_after_the_loss(qtbot, debug_window):
+    window = debug_window
     b = window.bridge
     window.debugger.breakpoints.add(WrongPredictionBreakpoint())
     window.actions["run"].trigger()
-    hit = wait_for_stop(qtbot, window)
+    hit = wait_for_stop(qtbot, debug_window)
     assert hit.phase == "loss" and b.stepper.next_phase.startswith("backward:")
     probs, y = b.record.arrays["probs"], b.record.last.y
     f = b.focus
@@ -53,16 +55,18 @@ def test_wrong_prediction_stops_after_the_loss(qtbot, window):
     assert f"predicted {probs[f].argmax()}, label {y[f]}" in hit.reason
 
 
-def test_health_condition_stops_at_the_layer(qtbot, window):
+def test_health_condition_stops_at_the_layer(qtbot, debug_window):
+    window = debug_window
     window.debugger.breakpoints.add(HealthBreakpoint("sig2", "saturated", ">", 0.0))
     press(qtbot, window, Qt.Key.Key_F5)
-    hit = wait_for_stop(qtbot, window)
+    hit = wait_for_stop(qtbot, debug_window)
     sig = window.bridge.record.arrays["sig2.out"]
     assert hit.phase == "forward:sig2"
     assert f"{np.mean((sig < 0.02) | (sig > 0.98)):.1%}" in hit.reason
 
 
-def test_block_context_menu_adds_phase_breakpoints(qtbot, window):
+def test_block_context_menu_adds_phase_breakpoints(qtbot, debug_window):
+    window = debug_window
     canvas = window.editor.canvas
     names = [n.name for n in window.bridge.network.nodes]
     menu = canvas.build_context_menu(names.index("conv2"))
@@ -71,11 +75,12 @@ def test_block_context_menu_adds_phase_breakpoints(qtbot, window):
     next(a for a in menu.actions() if a.text() == "Break at backward:conv2").trigger()
     assert window.bridge.breakpoints.to_list() == [PhaseBreakpoint("backward:conv2").to_dict()]
     press(qtbot, window, Qt.Key.Key_F5)
-    hit = wait_for_stop(qtbot, window)
+    hit = wait_for_stop(qtbot, debug_window)
     assert hit.phase == "backward:conv2" and window.bridge.stepper.next_phase == "backward:pool1"
 
 
-def test_disabled_breakpoints_leave_run_on_the_fast_path(qtbot, window):
+def test_disabled_breakpoints_leave_run_on_the_fast_path(qtbot, debug_window):
+    window = debug_window
     dock, b = window.debugger.breakpoints, window.bridge
     dock.add(PhaseBreakpoint("loss"))
     dock.set_enabled(0, False)
@@ -88,7 +93,8 @@ def test_disabled_breakpoints_leave_run_on_the_fast_path(qtbot, window):
     assert dock.last_hit is None and b.stepper.position == 0 and b.stepper.iteration > 0
 
 
-def test_dialog_builds_each_kind(qtbot, window):
+def test_dialog_builds_each_kind(qtbot, debug_window):
+    window = debug_window
     d = window.debugger.breakpoints.dialog()
     qtbot.addWidget(d)
     d.kind.setCurrentIndex(d.kind.findData("norm"))
@@ -115,8 +121,9 @@ def test_dialog_builds_each_kind(qtbot, window):
     assert e.breakpoint() == NormBreakpoint("fc1.out", ">", 3.0, enabled=False)
 
 
-def test_every_condition_class_gets_a_form_from_its_fields(qtbot, window):
+def test_every_condition_class_gets_a_form_from_its_fields(qtbot, debug_window):
     """A new condition class needs no dialog code: its form comes from its dataclass fields."""
+    window = debug_window
     from core.debugger.breakpoints import KINDS, form_fields
 
     d = window.debugger.breakpoints.dialog()
@@ -128,7 +135,8 @@ def test_every_condition_class_gets_a_form_from_its_fields(qtbot, window):
     assert not hasattr(d, "metric") or callable(d.metric)  # no widget shadows QWidget.metric()
 
 
-def test_breakpoints_and_watches_survive_a_session(qtbot, window, tmp_path):
+def test_breakpoints_and_watches_survive_a_session(qtbot, debug_window, tmp_path):
+    window = debug_window
     from core.session import load_session, save_session
     from desktop.debugger import debugger_to_extra, restore_debugger
 
@@ -152,13 +160,14 @@ def test_breakpoints_and_watches_survive_a_session(qtbot, window, tmp_path):
     assert len(window.bridge.breakpoints) == 2
 
 
-def test_nan_breakpoint_stops_a_diverging_run_where_it_diverges(qtbot, window):
+def test_nan_breakpoint_stops_a_diverging_run_where_it_diverges(qtbot, debug_window):
+    window = debug_window
     from core.debugger.breakpoints import NonFiniteBreakpoint
 
     b = window.bridge
     b.stepper.net.params["fc1"]["weight"][0, 0] = np.inf
     window.debugger.breakpoints.add(NonFiniteBreakpoint())
     press(qtbot, window, Qt.Key.Key_F5)
-    hit = wait_for_stop(qtbot, window)
+    hit = wait_for_stop(qtbot, debug_window)
     assert hit.phase == "forward:fc1" and "fc1" in hit.reason and b.stepper.next_phase == "forward:fc1"
     assert "before forward:fc1" in window.debugger.breakpoints.banner.text()

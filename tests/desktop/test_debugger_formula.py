@@ -12,7 +12,8 @@ def number(text: str) -> float:
     return float(re.search(r"=\s*(\S+)\s*$", text).group(1))
 
 
-def test_show_element_fills_the_terms_and_their_sum_is_the_displayed_value(window, qtbot):
+def test_show_element_fills_the_terms_and_their_sum_is_the_displayed_value(debug_window, qtbot):
+    window = debug_window
     from desktop.debugger.formula_view import FormulaView
 
     fv = window.debugger.formula  # installed by the window
@@ -45,7 +46,8 @@ def test_show_element_fills_the_terms_and_their_sum_is_the_displayed_value(windo
     assert fv.grab().save("/tmp/formula.png")
 
 
-def test_the_view_follows_the_training_and_handles_any_key(window, qtbot):
+def test_the_view_follows_the_training_and_handles_any_key(debug_window, qtbot):
+    window = debug_window
     fv = window.debugger.formula
     fv.show()
     window.bridge.step_iteration()
@@ -58,8 +60,9 @@ def test_the_view_follows_the_training_and_handles_any_key(window, qtbot):
     assert not e.supported and fv.table.isHidden() and "No term-by-term" in fv.sum_label.text()
 
 
-def test_clicking_an_error_pixel_opens_its_formula(window, qtbot):
+def test_clicking_an_error_pixel_opens_its_formula(debug_window, qtbot):
     """A click on a map element (the panel's click handler, as the mouse calls it) explains it."""
+    window = debug_window
     assert window.bridge.step_iteration()
     panel = window.panels["error_maps"]
     window.docks["error_maps"].raise_()

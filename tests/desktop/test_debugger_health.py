@@ -19,7 +19,8 @@ def look_at(qtbot, widget):
     qtbot.waitUntil(lambda: not widget.visibleRegion().isEmpty(), timeout=3000)
 
 
-def test_health_figures_match_values_computed_by_hand(qtbot, window):
+def test_health_figures_match_values_computed_by_hand(qtbot, debug_window):
+    window = debug_window
     dock, b = window.debugger.health, window.bridge
     look_at(qtbot, dock)
     press(qtbot, window, Qt.Key.Key_F10)
@@ -50,11 +51,12 @@ def test_health_figures_match_values_computed_by_hand(qtbot, window):
 
 def test_dead_relu_fraction_by_hand(qtbot, lecture_path):
     from core.spec import load_spec, parse_spec
-    from tests.desktop.conftest import make_window
+    from tests.desktop.conftest import make_window, show_workspace
 
     spec = load_spec(lecture_path).to_dict()
     spec["layers"][1]["type"] = "relu"  # conv1 -> relu (still named sig1)
     w = make_window(qtbot, spec=parse_spec(spec))
+    show_workspace(qtbot, w, "debug")
     dock = w.debugger.health
     look_at(qtbot, dock)
     press(qtbot, w, Qt.Key.Key_F10)

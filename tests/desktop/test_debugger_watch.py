@@ -15,7 +15,8 @@ def type_watch(qtbot, dock, text):
     qtbot.keyClick(dock.entry, Qt.Key.Key_Return)
 
 
-def test_watch_records_its_history_over_three_iterations(qtbot, window):
+def test_watch_records_its_history_over_three_iterations(qtbot, debug_window):
+    window = debug_window
     dock, b = window.debugger.watch, window.bridge
     type_watch(qtbot, dock, "conv1.weight[0,0,2,2]")
     type_watch(qtbot, dock, "mean(abs(grad(conv2)))")
@@ -40,7 +41,8 @@ def test_watch_records_its_history_over_three_iterations(qtbot, window):
     assert "not computed yet" in dock.table.item(1, 1).text() and len(g.history) == 3
 
 
-def test_a_bad_expression_says_why(qtbot, window):
+def test_a_bad_expression_says_why(qtbot, debug_window):
+    window = debug_window
     dock = window.debugger.watch
     type_watch(qtbot, dock, "conv1.weight[0,0")
     assert dock.error.isVisible() and "syntax error" in dock.error.text()

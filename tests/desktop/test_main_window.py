@@ -4,19 +4,23 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.desktop.conftest import make_window, press
+from tests.desktop.conftest import make_window, press, show_workspace
 
 pytest.importorskip("pytestqt")
 
 
 # --- the acceptance tests ---------------------------------------------------------------------------
 
-def test_opens_on_the_lecture_network_ready_to_step(window):
+def test_opens_on_the_lecture_network_ready_to_step(qtbot, window):
     assert window.editor.spec().name == "Lecture CNN"
     assert window.bridge.dataset_name == "mnist-5k"
     assert window.bridge.stepper.next_phase == "forward:conv1"
     assert window.actions["step_phase"].isEnabled()
-    for key in ("editor", "data", "controls", "feature_maps", "error_maps"):
+    assert window.workspace_tabs.current == "step"
+    for key in ("controls", "batch", "input", "feature_maps", "error_maps", "output", "equation"):
+        assert window.docks[key].isVisible(), key
+    show_workspace(qtbot, window, "build")  # the network editor and the data are a workspace of their own
+    for key in ("editor", "data"):
         assert window.docks[key].isVisible(), key
 
 
@@ -199,15 +203,16 @@ def test_theme_toggle_is_remembered(window):
 
 
 def test_layout_is_saved_and_restored(qtbot):
-    from desktop import docks as dk
+    from desktop import window_layout as wl
 
     w = make_window(qtbot)
-    w.docks["curves"].hide()
-    dk.save_layout(w)
+    show_workspace(qtbot, w, "inspect")
+    w.docks["filters"].hide()
+    wl.save_layout(w)
     w.close()
-    w2 = make_window(qtbot)
-    assert dk.restore_layout(w2)
-    assert not w2.docks["curves"].isVisible()
+    w2 = make_window(qtbot, remember_layout=True)
+    assert w2.workspace_tabs.current == "inspect"
+    assert not w2.docks["filters"].isVisible() and w2.docks["gradients"].isVisible()
 
 
 def test_plugins_dialog_lists_failures_with_tracebacks(qtbot, window):
@@ -224,12 +229,12 @@ def test_plugins_dialog_lists_failures_with_tracebacks(qtbot, window):
 
 
 def test_tabbed_away_panels_do_not_draw_until_raised(qtbot, window):
-    gradients = window.panels["gradients"]  # tabbed behind the network editor at start
+    gradients = window.panels["gradients"]  # on the Inspect workspace, not shown at start
     for _ in range(len(window.bridge.stepper.phases) - 2):  # into the backward pass
         press(qtbot, window, Qt.Key.Key_F11)
     assert gradients._pending and not gradients._shown
     assert window.panels["feature_maps"]._shown  # the ones on screen did draw
-    window.docks["gradients"].raise_()
+    show_workspace(qtbot, window, "inspect")
     qtbot.waitUntil(lambda: not gradients._pending and bool(gradients._shown), timeout=3000)
 
 
