@@ -52,8 +52,7 @@ def main(argv: list[str]) -> int:
         parser.print_help()
         return 2
     tune_allocator()
-    with _sigterm_as_exit(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _sigterm_as_exit(), warnings.catch_warnings(record=True) as caught:  # (the filters stay as they are)
         try:
             code = int(args.run(args) or 0)
         except BackstepError as exc:
