@@ -183,7 +183,7 @@ def _transfer(url, part: Path, start: int, name: str, limits: _Limits, report) -
         total = done + int(length) if length and length.isdigit() else limits.size
         if total is not None and total > limits.cap:
             raise DataError(f"cannot download {url}: the server announces {total} bytes, the file has "
-                            f"{limits.cap}; nothing written (check the mirror)")
+                            f"{limits.cap} bytes; nothing written (check the mirror)")
         try:
             out = open(part, "ab" if resumed else "wb")
         except OSError as e:
