@@ -90,7 +90,7 @@ def _read_header(f, where: str, error) -> tuple[tuple[int, ...], np.dtype, int]:
         offset = f.tell()
     except BackstepError:
         raise
-    except (ValueError, OSError, EOFError, zlib.error, SyntaxError, TypeError) as exc:
+    except Exception as exc:  # numpy parses the header with ast and tokenize: SyntaxError, TokenError, ...
         raise error(f"{where}: not a valid .npy header: {_short(exc)}") from None
     if dtype.hasobject:
         raise error(f"{where}: holds Python objects (an object array, dtype {dtype}), which Backstep never "
