@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from core.errors import HyperParamError, ShapeError
+from core.errors import HyperParamError, ShapeError, short_repr
 
 API_VERSION = 1
 
@@ -61,29 +61,37 @@ class HyperParam:
         """Return ``value`` converted to this type, or raise HyperParamError naming ``name``."""
         if self.type is bool:
             if not isinstance(value, bool):
-                raise HyperParamError(f"{name}: expected true or false, got {value!r}")
+                raise HyperParamError(f"{name}: expected true or false, got {short_repr(value)}")
             return value
         if self.type is int:
             if isinstance(value, bool) or not (
                 isinstance(value, int) or (isinstance(value, float) and value.is_integer())
             ):
-                raise HyperParamError(f"{name}: expected an integer, got {value!r}")
+                raise HyperParamError(f"{name}: expected an integer, got {short_repr(value)}")
             value = int(value)
         elif self.type is float:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise HyperParamError(f"{name}: expected a number, got {value!r}")
-            value = float(value)
-            if not math.isfinite(value):
-                raise HyperParamError(f"{name}: expected a finite number, got {value!r}")
+            value = _finite_float(name, value)
         elif self.type is str and not isinstance(value, str):
-            raise HyperParamError(f"{name}: expected text, got {value!r}")
+            raise HyperParamError(f"{name}: expected text, got {short_repr(value)}")
         if self.choices is not None and value not in self.choices:
-            raise HyperParamError(f"{name}: {value!r} is not one of {', '.join(map(str, self.choices))}")
+            raise HyperParamError(f"{name}: {short_repr(value)} is not one of {', '.join(map(str, self.choices))}")
         if self.min is not None and value < self.min:
-            raise HyperParamError(f"{name}: {value!r} is below the minimum {self.min}")
+            raise HyperParamError(f"{name}: {short_repr(value)} is below the minimum {self.min}")
         if self.max is not None and value > self.max:
-            raise HyperParamError(f"{name}: {value!r} is above the maximum {self.max}")
+            raise HyperParamError(f"{name}: {short_repr(value)} is above the maximum {self.max}")
         return value
+
+
+def _finite_float(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise HyperParamError(f"{name}: expected a number, got {short_repr(value)}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise HyperParamError(f"{name}: {short_repr(value)} is too large for a number") from None
+    if not math.isfinite(value):
+        raise HyperParamError(f"{name}: expected a finite number, got {short_repr(value)}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,7 @@ class Layer(ABC):
         if unknown:
             known = ", ".join(self.hyperparams) or "none"
             raise HyperParamError(
-                f"{self.spec.id}: unknown hyperparameter {unknown[0]!r} (it takes: {known})"
+                f"{self.spec.id}: unknown hyperparameter {short_repr(unknown[0])} (it takes: {known})"
             )
         values = {}
         for name, schema in self.hyperparams.items():
@@ -183,7 +191,7 @@ def init_weight(shape: tuple, rng: np.random.Generator, init: str = "glorot") ->
     """
     fan_in, fan_out = fan_in_out(shape)
     if init == "he":
-        return rng.standard_normal(shape) * math.sqrt(2.0 / fan_in)
+        return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=shape)  # (= standard_normal * scale, one array)
     if init not in INIT_GAIN:
         raise ValueError(f"unknown initialisation {init!r}")
     r = INIT_GAIN[init] * math.sqrt(6.0 / (fan_in + fan_out))

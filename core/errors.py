@@ -6,6 +6,17 @@ else that escapes is a bug in Backstep, not a user's mistake.
 """
 
 
+import reprlib
+
+_repr = reprlib.Repr()
+_repr.maxstring, _repr.maxother, _repr.maxlong, _repr.maxlist, _repr.maxdict, _repr.maxlevel = 60, 60, 40, 6, 6, 3
+
+
+def short_repr(value) -> str:
+    """repr() cut to a readable length, for messages about values a file holds (a 4000-digit number)."""
+    return _repr.repr(value)
+
+
 class BackstepError(Exception):
     """Base of every error caused by what a user gave us (file, option, plugin)."""
 
@@ -34,6 +45,15 @@ class WeightsError(BackstepError):
 
 class PluginError(BackstepError):
     """A layer plugin failed to import, validate or smoke-run."""
+
+
+class OutputError(BackstepError, OSError):
+    """A file cannot be written where the user asked (a folder, a missing or read-only place, a full
+    disk). Also an OSError, as the failed write it stands for, for callers that catch those."""
+
+
+class ResourceError(BackstepError):
+    """A file, network or option would need more memory than the machine has; refused before allocating."""
 
 
 class DivergedError(BackstepError):

@@ -9,14 +9,16 @@ Nothing read here can run code: ``allow_pickle=False`` always, and object arrays
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from core.errors import DataError, WeightsError
+from core.array_files import inspect_npz, read_npy, read_npz
+from core.errors import DataError, OutputError, WeightsError
+from core.files import TEMP_SUFFIX, is_stale_temp, temp_prefix
 from core.losses import cross_entropy, grad_logits, grad_probs
 from core.network import Network
 
@@ -24,20 +26,63 @@ from core.network import Network
 def atomic_write(path: str | Path, write) -> None:
     """Call ``write(file_object)`` on a temporary file beside ``path``, then rename it into place.
 
-    A crash half-way leaves the old file intact; the rename is atomic on POSIX and Windows.
+    A crash half-way leaves the old file intact; the rename is atomic on POSIX and Windows, and
+    the folder is fsynced after it so the new name survives a power cut. The temporary file is
+    ``.<name>.<pid>.<random>.bstmp`` (core.files): removed if the write fails or is interrupted,
+    and a leftover of a writer that no longer runs (a crash, a kill -9) is removed by the next
+    save to the same path. OSError becomes OutputError naming the path.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(path)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+    _fsync_folder(path.parent)
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporary files an interrupted atomic_write to ``path`` left behind; return them."""
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"))
+    except OSError:
+        return removed
+    for p in candidates:
+        if is_stale_temp(p, path):
+            try:
+                p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    return removed
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return  # (Windows cannot open a folder for fsync; NTFS journals the rename)
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the file itself is on disk
+    finally:
+        os.close(fd)
 
 
 def save_npz(path: str | Path, arrays: dict[str, np.ndarray], compress: bool = False) -> None:
@@ -50,34 +95,18 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 
 def load_npz(path: str | Path, error=DataError) -> dict[str, np.ndarray]:
-    """All arrays of an .npz file; ``error`` (a BackstepError class) names the file if it is bad."""
-    path = Path(path)
-    if not path.is_file():
-        raise error(f"{path}: no such file")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except ValueError as exc:
-        if "pickle" in str(exc).lower() or "object" in str(exc).lower():
-            raise error(f"{path}: holds Python objects, which Backstep never loads (only plain arrays)") from None
-        raise error(f"{path}: not a valid .npz file: {exc}") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise error(f"{path}: not a valid .npz file: {exc}") from None
+    """All arrays of an .npz file; ``error`` (a BackstepError class) names the file if it is bad.
+
+    Headers are checked before anything is allocated (core.array_files): a text or random file,
+    an object array, a header declaring more data than the file holds, a zip bomb, or arrays
+    that do not fit in memory are refused with one line.
+    """
+    return read_npz(path, error)
 
 
 def load_npy(path: str | Path, what: str) -> np.ndarray:
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: no such file ({what})")
-    try:
-        a = np.load(path, allow_pickle=False)
-    except ValueError as exc:
-        raise DataError(f"{path}: not a plain .npy array ({what}): {exc}") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read ({what}): {exc}") from None
-    if not isinstance(a, np.ndarray):
-        raise DataError(f"{path}: expected one .npy array ({what}), found an archive")
-    return a
+    """One .npy array (inputs, labels), checked like load_npz."""
+    return read_npy(path, DataError, what)
 
 
 # --- weights ------------------------------------------------------------------------------------
@@ -86,30 +115,49 @@ def save_weights(net: Network, path: str | Path) -> None:
     save_npz(path, net.flat_params())
 
 
-def apply_weights(net: Network, arrays: dict[str, np.ndarray], source: str) -> None:
-    """Put ``arrays`` (weights-file keys) into ``net``; WeightsError names the key that does not fit."""
+def check_weight_shapes(net: Network, shapes: dict[str, tuple], source: str) -> None:
+    """WeightsError naming the first key of ``shapes`` (weights-file keys) that does not fit ``net``."""
     expected = net.flat_params()
-    missing = sorted(set(expected) - set(arrays))
-    extra = sorted(set(arrays) - set(expected))
+    missing = sorted(set(expected) - set(shapes))
+    extra = sorted(set(shapes) - set(expected))
     if missing:
         raise WeightsError(f"{source}: no array for {missing[0]} (the network {net.spec.name!r} needs "
                            f"{len(expected)} arrays{', and has no layer for ' + extra[0] if extra else ''})")
     if extra:
         raise WeightsError(f"{source}: {extra[0]} does not belong to the network {net.spec.name!r}")
     for key, want in expected.items():
-        got = arrays[key]
-        if got.shape != want.shape:
-            raise WeightsError(f"{source}: {key} has shape {got.shape}, the network needs {want.shape}")
+        if tuple(shapes[key]) != want.shape:
+            raise WeightsError(f"{source}: {key} has shape {tuple(shapes[key])}, the network needs {want.shape}")
+
+
+def apply_weights(net: Network, arrays: dict[str, np.ndarray], source: str) -> None:
+    """Put ``arrays`` (weights-file keys) into ``net``; WeightsError names the key that does not fit."""
+    check_weight_shapes(net, {k: np.shape(a) for k, a in arrays.items()}, source)
+    for key, got in arrays.items():
         if not np.issubdtype(got.dtype, np.number) or np.issubdtype(got.dtype, np.complexfloating):
             raise WeightsError(f"{source}: {key} has dtype {got.dtype}, expected real numbers")
         if not np.isfinite(got).all():
             raise WeightsError(f"{source}: {key} holds NaN or Inf")
-    for key, a in arrays.items():
+    cast = {key: cast_finite(a, net.dtype, f"{source}: {key}", WeightsError) for key, a in arrays.items()}
+    for key, a in cast.items():
         layer, param = key.rsplit(".", 1)
-        net.params[layer][param] = np.ascontiguousarray(a, dtype=net.dtype)
+        net.params[layer][param] = a
+
+
+def cast_finite(a: np.ndarray, dtype, where: str, error=WeightsError) -> np.ndarray:
+    """``a`` as a contiguous ``dtype`` array; ``error`` if a finite value overflows in it (1e300 in float32)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.ascontiguousarray(a, dtype=dtype)
+    if not np.isfinite(out).all():
+        big = float(np.max(np.abs(a[np.isfinite(a)]))) if np.isfinite(a).any() else float("nan")
+        raise error(f"{where}: values up to {big:.3g} overflow {np.dtype(dtype).name} (largest "
+                    f"{float(np.finfo(dtype).max):.3g}); use --dtype float64 or smaller values")
+    return out
 
 
 def load_weights(net: Network, path: str | Path) -> None:
+    """Read a weights file into ``net``: shapes are checked from the headers before any array is read."""
+    check_weight_shapes(net, {k: i.shape for k, i in inspect_npz(path, WeightsError).items()}, str(path))
     apply_weights(net, load_npz(path, WeightsError), str(path))
 
 

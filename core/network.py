@@ -11,13 +11,15 @@ them. Parameters are in ``dtype`` (float32 for speed, float64 for gradient check
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.api import Layer
-from core.errors import BackstepError, HyperParamError, PluginError, ShapeError, SpecError
+from core.errors import BackstepError, HyperParamError, PluginError, ResourceError, ShapeError, SpecError
 from core.registry import Registry, default_registry
+from core.sizing import Footprint, check_output_shape
 from core.spec import NetworkSpec
 
 
@@ -46,6 +48,15 @@ def _where(spec: NetworkSpec, i: int) -> str:
     return f"{spec.source}: layers[{i}] ({spec.layers[i].name})"
 
 
+def plugin_label(registry: Registry, type_id: str) -> str:
+    """"plugin 'softsign' (/home/me/plugins/softsign.py)" for messages about what a plugin did."""
+    try:
+        p = registry.plugin(type_id)
+    except KeyError:
+        return f"plugin {type_id!r}"
+    return f"plugin {type_id!r} ({p.path or p.module})"
+
+
 def _make_layer(spec: NetworkSpec, i: int, registry: Registry) -> Layer:
     entry = spec.layers[i]
     try:
@@ -66,7 +77,9 @@ def infer_shapes(spec: NetworkSpec, registry: Registry | None = None) -> list[Sh
             infos.append(ShapeInfo(None, "an earlier layer has no valid output shape"))
             continue
         try:
-            shape = tuple(_make_layer(spec, i, registry).output_shape(shape))
+            entry = spec.layers[i]
+            shape = check_output_shape(_make_layer(spec, i, registry).output_shape(shape), _where(spec, i),
+                                       plugin_label(registry, entry.type))
             infos.append(ShapeInfo(shape))
         except BackstepError as exc:
             infos.append(ShapeInfo(None, str(exc).split(": ", 2)[-1] if str(exc).startswith(spec.source)
@@ -105,12 +118,15 @@ class Network:
         nodes, shape = [], tuple(spec.input_shape)
         for i, (entry, layer) in enumerate(zip(spec.layers, layers)):
             try:
-                out = tuple(layer.output_shape(shape))
+                out = layer.output_shape(shape)
             except BackstepError as exc:
                 raise ShapeError(f"{_where(spec, i)}: {exc}") from None
-            except Exception as exc:  # noqa: BLE001
-                raise PluginError(f"{_where(spec, i)}: {entry.type}.output_shape failed: {exc}") from None
+            except Exception as exc:  # noqa: BLE001 - a plugin's output_shape may raise anything
+                raise PluginError(f"{_where(spec, i)}: {plugin_label(self.registry, entry.type)}: output_shape "
+                                  f"failed: {type(exc).__name__}: {exc}") from None
+            out = check_output_shape(out, _where(spec, i), plugin_label(self.registry, entry.type))
             nodes.append(Node(i, entry.name, entry.type, layer, shape, out, schemes[i]))
+            _remember_name(layer, entry.name)
             shape = out
         if len(shape) != 1:
             raise ShapeError(f"{spec.source}: the last layer ({nodes[-1].name}) outputs {shape}; the loss "
@@ -120,8 +136,13 @@ class Network:
                             f"({nodes[-1].name}) outputs {shape[0]} scores")
         self.nodes: list[Node] = nodes
         self.classes = spec.classes or tuple(str(k) for k in range(shape[0]))
+        self.footprint = Footprint(nodes, tuple(spec.input_shape), self.dtype, spec.source)
+        self.footprint.check(1)  # parameters and one sample must fit before any is allocated
         self.params: dict[str, dict[str, np.ndarray]] = {}
-        self.init_params(seed)
+        try:
+            self.init_params(seed)
+        except MemoryError:
+            raise ResourceError(f"{spec.source}: not enough memory for the network's parameters") from None
 
     # --- parameters ---------------------------------------------------------------------------
 
@@ -154,6 +175,11 @@ class Network:
             if n.name == name:
                 return n
         raise KeyError(name)
+
+    def check_batch(self, batch: int, what: str | None = None) -> None:
+        """ResourceError (one line naming ``what`` and the largest layer) if a training batch of
+        ``batch`` samples would not fit in memory; call it before allocating the batch."""
+        self.footprint.check(batch, what)
 
     @property
     def input_shape(self) -> tuple:
@@ -203,3 +229,51 @@ class Network:
             d, grads[self.nodes[i].name] = self.nodes[i].layer.backward(d, caches[i])
         grads[self.nodes[0].name] = self.nodes[0].layer.param_grads(d, caches[0])
         return grads
+
+
+# --- checking a network's plugins on its own shapes ---------------------------------------------
+
+LAYER_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # layer object -> node name, for messages
+
+
+def _remember_name(layer, name: str) -> None:
+    try:
+        LAYER_NAMES[layer] = name
+    except TypeError:  # a plugin class that is not hashable or weak-referenceable: messages lack the name
+        pass
+
+
+def check_passes(net: Network, what: str) -> None:
+    """One forward and backward of 2 zero samples through ``net``, every shape checked against
+    shape inference; PluginError naming ``what`` (the command), the layer, its plugin file and the
+    phase if a layer raises or returns a wrong shape. Milliseconds for the lecture network; run it
+    before long work so a broken plugin fails in one line at once, not after an epoch."""
+    x = np.zeros((2, *net.input_shape), net.dtype)
+    caches = []
+    for node in net.nodes:
+        x, cache = _call(net, node, "forward", what, node.layer.forward, x, net.params[node.name], True)
+        if np.shape(x) != (2, *node.out_shape):
+            raise PluginError(f"{what}: forward:{node.name}: {plugin_label(net.registry, node.type)} returned shape "
+                              f"{np.shape(x)}, its output_shape says {(2, *node.out_shape)}")
+        caches.append(cache)
+    d = np.full(np.shape(x), 0.5, net.dtype)
+    for node, cache in zip(reversed(net.nodes), reversed(caches)):
+        d, grads = _call(net, node, "backward", what, node.layer.backward, d, cache)
+        label = f"{what}: backward:{node.name}: {plugin_label(net.registry, node.type)}"
+        if np.shape(d) != (2, *node.in_shape):
+            raise PluginError(f"{label} returned dL/dx of shape {np.shape(d)} for an input of shape "
+                              f"{(2, *node.in_shape)}")
+        want = {k: np.shape(v) for k, v in net.params[node.name].items()}
+        got = {k: np.shape(v) for k, v in dict(grads).items()} if isinstance(grads, dict) else None
+        if got != want:
+            raise PluginError(f"{label} returned gradients {got}, the parameters are {want}")
+
+
+def _call(net, node, phase, what, fn, *args):
+    try:
+        return fn(*args)
+    except BackstepError as exc:
+        raise type(exc)(f"{what}: {phase}:{node.name}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a plugin's forward or backward may raise anything: named, one line
+        raise PluginError(f"{what}: {phase}:{node.name}: {plugin_label(net.registry, node.type)} raised "
+                          f"{type(exc).__name__}: {exc}") from None

@@ -1,5 +1,8 @@
 """Reload a user's plugin file after an edit: import, validate, smoke-run, gradient-check, register.
 
+The file is first tried in a separate process with a time limit (core.plugin_probe), so an
+edit that makes it loop forever or call os._exit at import is reported, not run in the app.
+
 ``reload_plugin_file(path)`` imports the file again (core.registry.import_file, a new module
 object; the stale bytecode cache is removed first so an edit within the same second is seen),
 and for each layer class it defines runs the same checks as start-up discovery — validate_class,
@@ -24,7 +27,16 @@ from pathlib import Path
 from core import paths
 from core.errors import BackstepError
 from core.gradcheck import LayerCheck, check_layer
-from core.registry import LoadedPlugin, LoadFailure, Registry, _layer_classes, import_file, smoke_run, validate_class
+from core.registry import (
+    LoadedPlugin,
+    LoadFailure,
+    Registry,
+    _describe,
+    _layer_classes,
+    import_file,
+    smoke_run,
+    validate_class,
+)
 
 DEFAULT_TOL = 1e-6
 
@@ -94,8 +106,7 @@ def _source_of(path: Path) -> str:
 
 
 def _failure(source, module, stage, exc, path) -> LoadFailure:
-    msg = str(exc) if isinstance(exc, BackstepError) else f"{type(exc).__name__}: {exc}"
-    return LoadFailure(source, module, stage, msg, traceback.format_exc(), path)
+    return LoadFailure(source, module, stage, _describe(exc), traceback.format_exc(), path)
 
 
 def reload_plugin_file(path, *, tol: float = DEFAULT_TOL, registry: Registry | None = None) -> ReloadResult:
@@ -112,11 +123,14 @@ def reload_plugin_file(path, *, tol: float = DEFAULT_TOL, registry: Registry | N
         cached.unlink(missing_ok=True)  # the .pyc keys on mtime in whole seconds: a quick edit could be missed
     except (OSError, NotImplementedError, ValueError):
         pass
+    from core.plugin_probe import probe
+
+    verdict = probe([("file", str(path.resolve()))])[0]  # a hang or os._exit at import: not in this process
+    if verdict is not None:
+        return ReloadResult(spath, module, source, now, (), LoadFailure(source, module, "import", verdict, "", spath))
     try:
         mod = import_file(path)
-    except BaseException as exc:  # a plugin may raise anything (even SystemExit)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt at import are the plugin's
         return ReloadResult(spath, module, source, now, (), _failure(source, module, "import", exc, spath))
     classes = _layer_classes(mod)
     if not classes:
@@ -141,7 +155,7 @@ def _check_class(cls, lid, source, module, spath, tol, registry) -> ClassResult:
         smoke_run(cls)
         stage = "gradcheck"
         check = check_layer(cls(), cls.example_shape)
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - whatever the plugin's code raises is its failure
         return ClassResult(cls, lid, None, _failure(source, module, stage, exc, spath), tol)
     if not check.passed(tol):
         name, index = check.worst

@@ -205,6 +205,17 @@ def _candidates():
                     yield source, file.stem, str(file), (lambda file=file: import_file(file))
 
 
+def _describe(exc: BaseException) -> str:
+    """What a plugin raised, for the load report: SystemExit and KeyboardInterrupt said plainly."""
+    if isinstance(exc, BackstepError):
+        return str(exc)
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r}); a plugin must not end the program"
+    if isinstance(exc, KeyboardInterrupt):
+        return "raised KeyboardInterrupt; a plugin must not stop the program"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def check_plugin_class(cls: type, report: LoadReport, source: str, module: str, path: str,
                        taken: dict[str, LoadedPlugin]) -> LoadFailure | None:
     """Validate and smoke-run one class; record it in ``report``; return the failure if any."""
@@ -216,9 +227,10 @@ def check_plugin_class(cls: type, report: LoadReport, source: str, module: str, 
             raise PluginError(f"layer id {cls.spec.id!r} is already defined by {other.module} ({other.source})")
         stage = "smoke"
         smoke_run(cls)
-    except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; we report it
-        failure = LoadFailure(source, module, stage, f"{type(exc).__name__}: {exc}" if not isinstance(
-            exc, BackstepError) else str(exc), traceback.format_exc(), path)
+    except BaseException as exc:  # whatever a plugin's code raises lands in the report
+        if isinstance(exc, KeyboardInterrupt) and source == "builtin":
+            raise  # (ours never raise it: that is the user pressing Ctrl+C)
+        failure = LoadFailure(source, module, stage, _describe(exc), traceback.format_exc(), path)
         report.failures.append(failure)
         return failure
     plugin = LoadedPlugin(cls, source, module, path)
@@ -227,21 +239,57 @@ def check_plugin_class(cls: type, report: LoadReport, source: str, module: str, 
     return None
 
 
+def _probe_refs(candidates) -> list[tuple[str, str] | None]:
+    """What core.plugin_probe should try for each candidate (None for the built-in ones)."""
+    refs = []
+    for source, module, path, _ in candidates:
+        if source == "builtin":
+            refs.append(None)
+        elif path:
+            refs.append(("file", str(Path(path).resolve())))
+        else:
+            refs.append(("entry-point", module))
+    return refs
+
+
+def _probe(candidates) -> list[str | None]:
+    """For each candidate, None if it may be imported in-process, else why not (core.plugin_probe)."""
+    from core.plugin_probe import probe
+
+    refs = _probe_refs(candidates)
+    wanted = [r for r in refs if r is not None]
+    if not wanted:
+        return [None] * len(candidates)
+    verdicts = iter(probe(wanted))
+    return [None if r is None else next(verdicts) for r in refs]
+
+
 def discover(strict: bool | None = None) -> Registry:
-    """Import, validate and smoke-run every plugin; return the registry with its load report."""
+    """Import, validate and smoke-run every plugin; return the registry with its load report.
+
+    Third-party plugins are first tried in a separate process with a time limit
+    (core.plugin_probe): one that hangs or ends the process at import is reported and skipped.
+    """
     if strict is None:
         strict = os.environ.get(STRICT_ENV, "") not in ("", "0")
     report = LoadReport()
     taken: dict[str, LoadedPlugin] = {}
-    for source, module, path, load in _candidates():
-        try:
-            loaded = load()
-        except Exception as exc:  # a plugin may raise anything at import: reported, not raised
-            failure = LoadFailure(source, module, "import", f"{type(exc).__name__}: {exc}",
-                                  traceback.format_exc(), path)
+    candidates = list(_candidates())
+    for (source, module, path, load), verdict in zip(candidates, _probe(candidates)):
+        failure = None
+        if verdict is not None:
+            failure = LoadFailure(source, module, "import", verdict, "", path)
+        else:
+            try:
+                loaded = load()
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt at import too
+                if isinstance(exc, KeyboardInterrupt) and source == "builtin":
+                    raise
+                failure = LoadFailure(source, module, "import", _describe(exc), traceback.format_exc(), path)
+        if failure is not None:
             report.failures.append(failure)
             if strict:
-                raise PluginError(failure.line()) from exc
+                raise PluginError(failure.line())
             continue
         classes = [loaded] if isinstance(loaded, type) else _layer_classes(loaded)
         if not classes and source != "builtin":

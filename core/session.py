@@ -21,13 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import BackstepError, SpecError
-from core.io import load_npz, save_npz
-from core.spec import NetworkSpec, parse_spec
+from core.array_files import inspect_npz, read_npz
+from core.errors import BackstepError, short_repr
+from core.io import save_npz
+from core.spec import NetworkSpec, loads_checked
 
 FORMAT = "backstep.session/1"
 META_KEY = "meta.json"
 SUFFIX = ".bstep"
+MAX_META_BYTES = 64 * 2**20
 
 
 class SessionError(BackstepError):
@@ -45,6 +47,7 @@ class Session:
     dtype: str = "float32"
     extra: dict = field(default_factory=dict)
     saved_at: float = 0.0
+    n_outputs: int | None = None  # scores the network outputs (set by load_session)
 
     @property
     def iteration(self) -> int:
@@ -62,10 +65,6 @@ def _json_safe(obj):
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
-
-
-def _nan(v):
-    return float("nan") if v is None else v
 
 
 def save_session(path: str | Path, stepper, spec: NetworkSpec, dataset_name: str, extra: dict | None = None) -> None:
@@ -93,61 +92,54 @@ def save_session(path: str | Path, stepper, spec: NetworkSpec, dataset_name: str
     save_npz(path, arrays)
 
 
-def load_session(path: str | Path) -> Session:  # noqa: C901 - one check per field, read top to bottom
-    """Read a session file; SessionError naming the file if it is not a valid session."""
+def load_session(path: str | Path, registry=None) -> Session:
+    """Read a session file and validate ALL of it; SessionError naming the file and the field.
+
+    Checked before anything is returned (so a caller replaces nothing for a bad file): the
+    archive's headers (core.array_files: a regular file, no objects, no bombs, fits in memory);
+    meta.json as JSON within the parser's limits; the spec, built as a Network with
+    ``registry`` (default: the process's) so its types, hyperparameters, shapes and memory are
+    known; every counter's type and range; the dtype; parameters (shape, finite, finite in the
+    dtype); the optimiser's name, rate and state (keys and shapes of its buffers, finite); the
+    curves; breakpoints and watches (core.debugger from_list/check_list); the focus. What needs
+    the dataset (the offset, the input shape) is :func:`validate_against`, which restore() calls.
+    """
+    from core.session_checks import check_session
+
     path = Path(path)
-    arrays = load_npz(path, SessionError)
-    raw = arrays.get(META_KEY)
-    if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
+    infos = inspect_npz(path, SessionError)
+    meta_info = infos.get(META_KEY)
+    if meta_info is None or meta_info.dtype != np.uint8 or len(meta_info.shape) != 1:
         raise SessionError(f"{path}: not a Backstep session (no {META_KEY} inside)")
+    if meta_info.nbytes > MAX_META_BYTES:
+        raise SessionError(f"{path}: {META_KEY} is {meta_info.nbytes} bytes, more than a session's "
+                           f"{MAX_META_BYTES // 2**20} MB")
+    arrays = read_npz(path, SessionError, what="session")
     try:
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SessionError(f"{path}: {META_KEY} is not valid JSON: {exc}") from None
+        text = arrays[META_KEY].tobytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SessionError(f"{path}: {META_KEY} is not UTF-8 text (byte {exc.start})") from None
+    meta = loads_checked(text, f"{path}: {META_KEY}", SessionError)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         got = meta.get("format") if isinstance(meta, dict) else None
-        raise SessionError(f"{path}: format: expected {FORMAT!r}, got {got!r}")
-    try:
-        spec = parse_spec(meta["spec"], f"{path} (network)")
-    except SpecError as exc:
-        raise SessionError(str(exc)) from None
-    except KeyError:
-        raise SessionError(f"{path}: no network spec inside") from None
-    try:
-        counters = {k: int(meta["counters"][k]) for k in ("epoch", "offset", "iteration", "seed", "batch_size")}
-        opt = meta["optimizer"]
-        history = meta.get("history", {})
-        history = {"batch_loss": [_nan(v) for v in history.get("batch_loss", [])],
-                   "batch_acc": [_nan(v) for v in history.get("batch_acc", [])],
-                   "epochs": [{k: _nan(v) for k, v in e.items()} for e in history.get("epochs", [])]}
-        dataset = str(meta["dataset"])
-        opt_name, opt_lr = str(opt["name"]), float(opt["lr"])
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise SessionError(f"{path}: meta.json lacks or garbles {exc}") from None
-    params: dict[str, dict[str, np.ndarray]] = {e.name: {} for e in spec.layers}
-    opt_state: dict[str, np.ndarray] = {}
-    for key, a in arrays.items():
-        if key.startswith("param."):
-            layer, _, name = key[len("param."):].rpartition(".")
-            if not layer or not np.issubdtype(a.dtype, np.number):
-                raise SessionError(f"{path}: {key} is not a numeric parameter array")
-            if not np.isfinite(a).all():
-                raise SessionError(f"{path}: {key} holds NaN or Inf")
-            params.setdefault(layer, {})[name] = a
-        elif key.startswith("opt."):
-            opt_state[key[len("opt."):]] = a
-    known = {e.name for e in spec.layers}
-    stray = sorted(set(params) - known)  # (a param key for a layer the spec lacks)
-    if stray:
-        raise SessionError(f"{path}: parameters for {stray[0]}, which is not a layer of the network")
-    state = {"params": params, "optimizer": {"name": opt_name, "lr": opt_lr, "state": opt_state},
-             **counters, "history": history, "epoch_acc": meta.get("epoch_acc", [[], 0, 0])}
-    return Session(path, spec, dataset, state, str(meta.get("dtype", "float32")), dict(meta.get("extra", {})),
-                   float(meta.get("saved_at", 0.0)))
+        raise SessionError(f"{path}: format: expected {FORMAT!r}, got {short_repr(got)}")
+    return check_session(path, meta, arrays, registry)
+
+
+def validate_against(session: Session, dataset) -> None:
+    """SessionError naming the field if the session cannot continue on ``dataset``: its input
+    shape and classes, the offset within the epoch, the epoch's accumulated counts."""
+    from core.session_checks import check_against
+
+    check_against(session, dataset)
 
 
 def restore(session: Session, stepper) -> None:
-    """Put a session's state into a Stepper built for its spec; SessionError if the weights do not fit."""
+    """Put a session's state into a Stepper built for its spec; SessionError if it does not fit.
+
+    Everything is checked (validate_against, the parameter shapes) before the stepper is touched.
+    """
+    validate_against(session, stepper.data)
     want = {n: {k: v.shape for k, v in ps.items()} for n, ps in stepper.net.params.items()}
     got = {n: {k: v.shape for k, v in ps.items()} for n, ps in session.state["params"].items()}
     for layer, shapes in want.items():

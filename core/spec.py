@@ -17,10 +17,48 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import SpecError
+from core.errors import BackstepError, SpecError, short_repr
+from core.files import regular_file
 from core.losses import LOSSES
 
 FORMAT = "backstep.network/1"
+MAX_SPEC_BYTES = 16 * 2**20  # a spec is a few kilobytes; this is a hundred thousand layers
+MAX_DEPTH = 32  # nesting of JSON objects and lists; a spec needs 4
+
+
+def loads_checked(text: str, where: str, error: type[BackstepError] = SpecError) -> Any:
+    """json.loads, with every way JSON can fail — syntax, nesting too deep for the parser, integers
+    of thousands of digits — as one line naming ``where``; nesting deeper than MAX_DEPTH is refused."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{where}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise error(f"{where}: JSON nested too deeply to read (at most {MAX_DEPTH} levels are allowed)") from None
+    except ValueError as exc:  # the int-string conversion limit (sys.get_int_max_str_digits)
+        raise error(f"{where}: not usable JSON: {' '.join(str(exc).split(';')[0].split())}") from None
+    depth = json_depth(data)
+    if depth > MAX_DEPTH:
+        raise error(f"{where}: JSON nested {depth} levels deep, at most {MAX_DEPTH} are allowed")
+    return data
+
+
+def json_depth(data: Any) -> int:
+    """How deeply lists and objects nest in decoded JSON (0 for a number), without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        obj, depth = stack.pop()
+        if isinstance(obj, dict):
+            children = obj.values()
+        elif isinstance(obj, list):
+            children = obj
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            return depth
+        stack.extend((c, depth + 1) for c in children)
+    return deepest
 
 
 @dataclass(frozen=True)
@@ -64,11 +102,11 @@ def parse_spec(data: Any, source: str = "<spec>") -> NetworkSpec:  # noqa: C901 
         fail("top level", "expected a JSON object")
     fmt = data.get("format")
     if fmt != FORMAT:
-        fail("format", f"expected {FORMAT!r}, got {fmt!r}")
+        fail("format", f"expected {FORMAT!r}, got {short_repr(fmt)}")
     shape = data.get("input", {}).get("shape") if isinstance(data.get("input"), dict) else None
     if not (isinstance(shape, list) and shape and all(isinstance(s, int) and not isinstance(s, bool)
                                                        and s > 0 for s in shape)):
-        fail("input.shape", f"expected a list of positive integers such as [1, 28, 28], got {shape!r}")
+        fail("input.shape", f"expected a list of positive integers such as [1, 28, 28], got {short_repr(shape)}")
     layers = data.get("layers")
     if not isinstance(layers, list) or not layers:
         fail("layers", "expected a non-empty list of layers")
@@ -80,9 +118,9 @@ def parse_spec(data: Any, source: str = "<spec>") -> NetworkSpec:  # noqa: C901 
         if not isinstance(name, str) or not name.strip():
             fail(f"layers[{i}].name", "missing or empty")
         if not name.replace("_", "").replace("-", "").isalnum():
-            fail(f"layers[{i}].name", f"{name!r} may hold only letters, digits, '_' and '-'")
+            fail(f"layers[{i}].name", f"{short_repr(name)} may hold only letters, digits, '_' and '-'")
         if name in seen:
-            fail(f"layers[{i}].name", f"duplicate layer name {name!r}")
+            fail(f"layers[{i}].name", f"duplicate layer name {short_repr(name)}")
         seen.add(name)
         if not isinstance(type_id, str) or not type_id:
             fail(f"layers[{i}] ({name}).type", "missing")
@@ -90,7 +128,7 @@ def parse_spec(data: Any, source: str = "<spec>") -> NetworkSpec:  # noqa: C901 
     loss = data.get("loss", {"type": "softmax_cross_entropy"})
     loss_type = loss.get("type") if isinstance(loss, dict) else None
     if loss_type not in LOSSES:
-        fail("loss.type", f"{loss_type!r} is not one of {', '.join(LOSSES)}")
+        fail("loss.type", f"{short_repr(loss_type)} is not one of {', '.join(LOSSES)}")
     classes = data.get("classes", [])
     if not (isinstance(classes, list) and all(isinstance(c, str) for c in classes)):
         fail("classes", "expected a list of class names")
@@ -103,23 +141,26 @@ def parse_spec(data: Any, source: str = "<spec>") -> NetworkSpec:  # noqa: C901 
 
 
 def load_spec(path: str | Path) -> NetworkSpec:
-    """Read and validate a spec file; SpecError (exit 2) for a missing, empty or malformed file."""
-    path = Path(path)
+    """Read and validate a spec file; SpecError (exit 2) for a missing, empty or malformed file.
+
+    Only a regular file is opened (a FIFO or /dev/zero is refused from its stat), and one larger
+    than MAX_SPEC_BYTES is refused unread.
+    """
+    path = regular_file(path, SpecError, "a network spec (.json)")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SpecError(f"{path}: is a folder, expected a network spec (.json)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(f"{path}: larger than {MAX_SPEC_BYTES // 2**20} MB, too large for a network spec")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text (byte {exc.start}); a network spec is a JSON file") from None
     if not text.strip():
         raise SpecError(f"{path}: the file is empty")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    return parse_spec(data, str(path))
+    return parse_spec(loads_checked(text, str(path)), str(path))
 
 
 def spec_json(spec: NetworkSpec) -> str:

@@ -431,7 +431,7 @@ class Workspace:
         if self.running:
             raise BackstepError("pause the run first")
         try:
-            session: Session = load_session(path)
+            session: Session = load_session(path, registry=self.registry)
             data = load_dataset(session.dataset)
             net = Network(session.spec, self.registry, dtype=np.dtype(session.dtype))
             net.check_input(data.x_train[:1], f"dataset {session.dataset}")

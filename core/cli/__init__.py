@@ -7,12 +7,16 @@ names the file, field or layer; never a traceback).
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+import warnings
 
 from core.errors import BackstepError
 from core.runtime import tune_allocator
 
 from . import bench, commands, evaluate, train
+from .guard import one_line, plugin_failure
 
 COMMANDS = {
     "train": train,
@@ -49,11 +53,51 @@ def main(argv: list[str]) -> int:
         parser.print_help()
         return 2
     tune_allocator()
-    try:
-        return int(args.run(args) or 0)
-    except BackstepError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    with _sigterm_as_exit(), warnings.catch_warnings(record=True) as caught:  # (the filters stay as they are)
+        try:
+            code = int(args.run(args) or 0)
+        except BackstepError as exc:
+            return _fail(one_line(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        except MemoryError:
+            return _fail(f"{args.command}: not enough memory (a batch, a dataset or a network too large for this "
+                         "machine); use a smaller one", 2)
+        except (Exception, SystemExit) as exc:
+            failure = None if isinstance(exc, _Terminated) else plugin_failure(exc, args.command)
+            if failure is None:
+                raise
+            return _fail(one_line(failure), failure.exit_code)
+    # a command that succeeded may have warned (numpy, Pillow): one line each, after its own output
+    for text in dict.fromkeys(one_line(f"{w.category.__name__}: {w.message}") for w in caught):
+        print(f"warning: {text}", file=sys.stderr)
+    return code
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+class _sigterm_as_exit:  # noqa: N801 - a context manager used like a function
+    """While a command runs, SIGTERM raises SystemExit, so atomic writes remove their temporary files."""
+
+    def __enter__(self):
+        self.previous = None
+        if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+            self.previous = signal.signal(signal.SIGTERM, _exit_143)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
+class _Terminated(SystemExit):
+    """SystemExit for SIGTERM: the exit code 128 + 15, never mistaken for a plugin's sys.exit()."""
+
+
+def _exit_143(signum, frame):
+    raise _Terminated(128 + signum)

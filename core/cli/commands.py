@@ -10,6 +10,7 @@ import numpy as np
 from core.errors import DataError
 from core.spec import load_spec
 
+from .guard import nonnegative_int, output_file, positive_float, positive_int
 from .progress import ProgressBar
 
 
@@ -22,32 +23,54 @@ class Trace:
         p.add_argument("--weights", required=True, metavar="W.npz", help="weights file (keys <layer>.<param>)")
         p.add_argument("--input", required=True, metavar="X.npy", help="batch of inputs, shape (N, C, H, W)")
         p.add_argument("--labels", required=True, metavar="Y.npy", help="labels, shape (N,), integers")
-        p.add_argument("--out", required=True, metavar="T.npz", help="trace file to write")
+        p.add_argument("--out", required=True, metavar="T.npz", type=output_file,
+                       help="trace file to write (the path is checked first)")
         p.add_argument("--dtype", choices=["float32", "float64"], default="float64", help="default float64")
 
     @staticmethod
     def run(args):
         from core.io import load_npy, load_weights, save_npz, trace
-        from core.network import Network
+        from core.network import Network, check_passes
 
         net = Network(load_spec(args.network), dtype=np.dtype(args.dtype))
         load_weights(net, args.weights)
         x = load_npy(args.input, "inputs")
         y = load_npy(args.labels, "labels")
-        if not np.issubdtype(x.dtype, np.number):
-            raise DataError(f"{args.input}: inputs must be numbers, got dtype {x.dtype}")
-        x = net.check_input(x, args.input)
+        x = _checked_inputs(net, x, args.input)
         if y.ndim != 1 or len(y) != len(x) or not np.issubdtype(y.dtype, np.integer):
             raise DataError(f"{args.labels}: expected {len(x)} integer labels (shape ({len(x)},)), "
                             f"got dtype {y.dtype} shape {y.shape}")
         if y.min(initial=0) < 0 or y.max(initial=0) >= net.n_classes:
             raise DataError(f"{args.labels}: labels must lie in 0..{net.n_classes - 1}, found "
                             f"{int(y.min())}..{int(y.max())}")
+        check_passes(net, "trace")
         arrays = trace(net, x, y.astype(np.int64))
+        bad = next((k for k, a in arrays.items() if not np.isfinite(a).all()), None)
+        if bad is not None:  # finite weights and inputs, yet an overflow: the trace would be useless
+            raise DataError(f"{args.weights}: with these weights and inputs {bad} overflows to NaN or Inf "
+                            f"in {args.dtype}; nothing written (try --dtype float64)")
         save_npz(args.out, arrays)
         print(f"trace of {len(arrays)} arrays written to {args.out} (loss {float(arrays['loss']):.6f})",
               file=sys.stderr)
         return 0
+
+
+def _checked_inputs(net, x: np.ndarray, path) -> np.ndarray:
+    """The input batch in the network's dtype: numbers, at least one sample, the right shape,
+    finite before and after the cast; DataError naming the file otherwise."""
+    from core.io import cast_finite
+
+    if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
+        raise DataError(f"{path}: inputs must be real numbers, got dtype {x.dtype}")
+    if x.ndim == 0 or len(x) == 0:
+        raise DataError(f"{path}: the input batch is empty (shape {x.shape}); give at least one sample "
+                        f"of shape {net.input_shape}")
+    if tuple(x.shape[1:]) == net.input_shape:
+        net.check_batch(len(x), f"{path}: a batch of {len(x)}")
+    if not np.isfinite(x).all():
+        raise DataError(f"{path}: the inputs hold NaN or Inf; give finite numbers")
+    x = net.check_input(x, str(path))
+    return cast_finite(x, net.dtype, f"{path}: inputs", DataError)
 
 
 class Gradcheck:
@@ -56,17 +79,19 @@ class Gradcheck:
     @staticmethod
     def add_arguments(p):
         p.add_argument("network", help="network spec file (.json)")
-        p.add_argument("--tol", type=float, default=1e-6, help="max relative error allowed (default 1e-6)")
-        p.add_argument("--batch", type=int, default=2, help="samples per check (default 2)")
-        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--tol", type=positive_float, default=1e-6, help="max relative error allowed (default 1e-6)")
+        p.add_argument("--batch", type=positive_int, default=2, help="samples per check (default 2)")
+        p.add_argument("--seed", type=nonnegative_int, default=0)
         p.add_argument("--json", action="store_true", help="print the results as one JSON object")
 
     @staticmethod
     def run(args):
         from core.gradcheck_network import check_chain, check_layers
-        from core.network import Network
+        from core.network import Network, check_passes
 
         net = Network(load_spec(args.network), dtype=np.float64, seed=args.seed)
+        net.check_batch(args.batch, f"--batch {args.batch}")
+        check_passes(net, "gradcheck")
         rows, failed = [], False
         for node, res in check_layers(net, batch=args.batch, seed=args.seed):
             ok = res.passed(args.tol)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import resource
 import sys
 import time
@@ -12,11 +13,12 @@ import numpy as np
 from core.datasets import load_dataset
 from core.errors import HyperParamError
 from core.io import save_weights
-from core.network import Network
+from core.network import Network, check_passes
 from core.optim import DEFAULT_LR, OPTIMIZERS
 from core.spec import load_spec
 from core.stepper import Stepper
 
+from .guard import nonnegative_int, output_file, positive_int
 from .progress import ProgressBar
 
 HELP = "train a network on a dataset (progress on stderr; --json prints a summary as the last line)"
@@ -29,20 +31,22 @@ def add_arguments(p):
     p.add_argument("--dataset", default="mnist-5k",
                    help="mnist-5k (built-in), mnist, fashion-mnist, shapes, an IDX folder, a Keras .npz "
                         "or a folder of class sub-folders of images (default: mnist-5k)")
-    p.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"epochs to train (default {DEFAULT_EPOCHS})")
-    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+    p.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS,
+                   help=f"epochs to train (default {DEFAULT_EPOCHS})")
+    p.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE,
                    help=f"samples per batch (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--lr", type=float, default=None,
                    help="learning rate α (default: " + ", ".join(f"{k} {v}" for k, v in DEFAULT_LR.items()) + ")")
     p.add_argument("--optimizer", choices=list(OPTIMIZERS), default="sgd", help="update rule (default sgd)")
-    p.add_argument("--seed", type=int, default=0, help="seed for weights and batch order (default 0)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed for weights and batch order (default 0)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32", help="default float32")
-    p.add_argument("--save", metavar="WEIGHTS.npz", help="write the trained weights here (atomically)")
+    p.add_argument("--save", metavar="WEIGHTS.npz", type=output_file,
+                   help="write the trained weights here (atomically; the path is checked before training)")
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
 
 
 def check_positive(name: str, value, kind=int):
-    if value is not None and not value > 0:
+    if value is not None and not (value > 0 and math.isfinite(value)):
         raise HyperParamError(f"--{name}: must be a positive {'integer' if kind is int else 'number'}, got {value}")
 
 
@@ -51,9 +55,11 @@ def run(args) -> int:
     check_positive("batch-size", args.batch_size)
     check_positive("lr", args.lr, float)
     spec = load_spec(args.network)
-    data = load_dataset(args.dataset)
     net = Network(spec, dtype=np.dtype(args.dtype), seed=args.seed)
+    net.check_batch(args.batch_size, f"--batch-size {args.batch_size}")
+    data = load_dataset(args.dataset)
     net.check_input(data.x_train[:1], f"dataset {args.dataset}")
+    check_passes(net, "train")
     if int(data.y_train.max(initial=0)) >= net.n_classes or int(data.y_test.max(initial=0)) >= net.n_classes:
         raise HyperParamError(f"dataset {args.dataset}: has {len(data.classes)} classes, the network "
                               f"{spec.name!r} outputs {net.n_classes} scores")

@@ -23,6 +23,7 @@ from core.datasets.npz import is_npz_file, load_npz
 from core.datasets.remote import REMOTE_DATASETS
 from core.datasets.shapes import make_shapes
 from core.errors import DataError
+from core.files import expand_user, kind_of, regular_file
 from core.paths import user_data_dir
 
 BUILTIN_NAME = "mnist-5k"
@@ -80,13 +81,13 @@ def load_dataset(name_or_path: str, cache_dir=None, data_dir=None) -> Dataset:
     if lowered in REMOTE_DATASETS:
         return _load_downloaded(lowered, cache_dir)
 
-    path = Path(key).expanduser()
-    if key and path.exists():
+    path = expand_user(key, DataError) if key else Path(key)
+    if key and kind_of(path) != "missing":
         return load_path(path)
     user_folder = Path(data_dir if data_dir is not None else user_data_dir()) / "datasets"
     if key and Path(key).name == key:  # a bare name, not a path
         for candidate in (user_folder / key, user_folder / f"{key}.npz"):
-            if candidate.exists():
+            if kind_of(candidate) != "missing":
                 return load_path(candidate)
     if key and Path(key).name != key or key.lower().endswith(".npz"):
         raise DataError(
@@ -100,9 +101,16 @@ def load_dataset(name_or_path: str, cache_dir=None, data_dir=None) -> Dataset:
 
 
 def load_path(path) -> Dataset:
-    """Load a dataset file or folder, choosing the reader from what it contains."""
+    """Load a dataset file or folder, choosing the reader from what it contains.
+
+    Only a folder or a regular file is opened: a FIFO, a device or a socket is refused from its
+    stat (opening a FIFO blocks until someone writes to it; /dev/zero never ends).
+    """
     path = Path(path)
-    if path.is_dir():
+    kind = kind_of(path)
+    if kind == "special":
+        regular_file(path, DataError, "a dataset")  # raises, saying what it is
+    if kind == "folder":
         if is_idx_folder(path):
             return load_idx_folder(path)
         return load_image_folder(path)

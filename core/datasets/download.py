@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -25,8 +26,23 @@ from core.errors import DataError
 Progress = Callable[[str, int, "int | None"], None]
 
 CHUNK = 1 << 16
-TIMEOUT_S = 30.0
+TIMEOUT_S = 30.0  # without a single byte for this long, a connection is given up on
+DEADLINE_ENV = "BACKSTEP_DOWNLOAD_DEADLINE"  # seconds per file, overriding deadline_for()
+MIN_RATE = 50_000  # bytes per second a download may not stay below for long (see deadline_for)
+MAX_UNKNOWN_SIZE = 256 * 2**20  # a file of unknown size stops here
 USER_AGENT = "Backstep (dataset download; python urllib)"
+
+
+def deadline_for(size: int | None) -> float:
+    """Seconds one file may take in all: a minute, plus its size at MIN_RATE (29 KB: 61 s, the
+    9.9 MB MNIST images: 4.3 min); ``BACKSTEP_DOWNLOAD_DEADLINE`` overrides it."""
+    env = os.environ.get(DEADLINE_ENV, "").strip()
+    try:
+        if env and float(env) > 0:
+            return float(env)
+    except ValueError:
+        pass
+    return 60.0 + (size or MAX_UNKNOWN_SIZE // 16) / MIN_RATE
 
 
 def download(name: str, cache_dir=None, progress: Progress | None = None, mirror: str | None = None) -> Path:
@@ -60,11 +76,16 @@ def download(name: str, cache_dir=None, progress: Progress | None = None, mirror
 
 
 def download_file(url: str, dest, md5: str, size: int | None = None,
-                  progress: Progress | None = None, timeout: float = TIMEOUT_S) -> bool:
+                  progress: Progress | None = None, timeout: float = TIMEOUT_S,
+                  deadline: float | None = None) -> bool:
     """Fetch ``url`` into ``dest`` unless a file with the right ``md5`` is already there.
 
     Resumes from ``<dest>.part`` if present. If a resumed file fails the md5 check, it is fetched
     once more from the start before giving up (the old ``.part`` may have come from elsewhere).
+    Bounded: no more than ``size`` bytes are written (MAX_UNKNOWN_SIZE when the size is not
+    known), whatever the server sends, and the transfer is given up after ``deadline`` seconds
+    in all (default :func:`deadline_for`; a server sending a byte every 5 s never times out a
+    read), or ``timeout`` seconds without a byte; the ``.part`` is kept for resuming.
 
     Returns:
         ``True`` if something was transferred, ``False`` if ``dest`` was already verified.
@@ -82,13 +103,14 @@ def download_file(url: str, dest, md5: str, size: int | None = None,
     if size is not None and start > size:
         _remove(part)
         start = 0
+    limits = _Limits(size, timeout, deadline_for(size) if deadline is None else deadline)
     if size is None or start < size:
-        start = _transfer(url, part, start, dest.name, size, report, timeout)
+        start = _transfer(url, part, start, dest.name, limits, report)
 
     digest = file_md5(part)
     if digest != md5 and start > 0:
         _remove(part)
-        _transfer(url, part, 0, dest.name, size, report, timeout)
+        _transfer(url, part, 0, dest.name, limits, report)
         digest = file_md5(part)
     if digest != md5:
         _remove(part)
@@ -114,7 +136,22 @@ def file_md5(path) -> str:
     return h.hexdigest()
 
 
-def _transfer(url, part: Path, start: int, name: str, size, report, timeout) -> int:
+class _Limits:
+    """How much and how long one file's transfer may take."""
+
+    def __init__(self, size: int | None, timeout: float, deadline: float):
+        self.size, self.timeout, self.deadline = size, timeout, deadline
+        self.cap = size if size is not None else MAX_UNKNOWN_SIZE
+        self.ends = time.monotonic() + deadline
+
+    def read_timeout(self) -> float:
+        return max(min(self.timeout, self.ends - time.monotonic()), 0.5)
+
+    def late(self) -> bool:
+        return time.monotonic() > self.ends
+
+
+def _transfer(url, part: Path, start: int, name: str, limits: _Limits, report) -> int:
     """Write ``url`` into ``part``, appending from byte ``start`` if the server honours Range.
 
     Returns the offset the transfer actually resumed from (0 when it restarted).
@@ -123,12 +160,13 @@ def _transfer(url, part: Path, start: int, name: str, size, report, timeout) -> 
     if start:
         headers["Range"] = f"bytes={start}-"
     try:
-        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout)
+        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                          timeout=limits.read_timeout())
     except urllib.error.HTTPError as e:
         e.close()
         if e.code == 416 and start:  # our .part is not a prefix of this file: start over
             _remove(part)
-            return _transfer(url, part, 0, name, size, report, timeout)
+            return _transfer(url, part, 0, name, limits, report)
         raise DataError(f"cannot download {url}: HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
         raise DataError(f"cannot download {url}: {_reason(e)}") from None
@@ -139,38 +177,67 @@ def _transfer(url, part: Path, start: int, name: str, size, report, timeout) -> 
         if start and status == 206 and not resumed:
             response.close()
             _remove(part)
-            return _transfer(url, part, 0, name, size, report, timeout)
+            return _transfer(url, part, 0, name, limits, report)
         done = start if resumed else 0
         length = response.headers.get("Content-Length")
-        total = done + int(length) if length and length.isdigit() else size
+        total = done + int(length) if length and length.isdigit() else limits.size
+        if total is not None and total > limits.cap:
+            raise DataError(f"cannot download {url}: the server announces {total} bytes, the file has "
+                            f"{limits.cap} bytes; nothing written (check the mirror)")
         try:
             out = open(part, "ab" if resumed else "wb")
         except OSError as e:
             raise DataError(f"{part}: cannot write: {e.strerror or e}") from None
         with out:
             report(name, done, total)
-            while True:
-                try:
-                    chunk = response.read(CHUNK)
-                except (http.client.HTTPException, OSError) as e:
-                    raise DataError(
-                        f"cannot download {url}: {_reason(e)} after {done} bytes; "
-                        "run the download again to resume"
-                    ) from None
-                if not chunk:
-                    break
-                try:
-                    out.write(chunk)
-                except OSError as e:
-                    raise DataError(f"{part}: cannot write: {e.strerror or e}") from None
-                done += len(chunk)
-                report(name, done, total)
+            done = _copy(response, out, url, part, done, limits, lambda d: report(name, d, total))
     if total is not None and done < total:
         raise DataError(
             f"cannot download {url}: the connection closed after {done} of {total} bytes; "
             "run the download again to resume"
         )
     return start if resumed else 0
+
+
+def _copy(response, out, url, part: Path, done: int, limits: _Limits, on_chunk) -> int:
+    """Copy the body into ``out`` until it ends, the cap is reached or the deadline passes."""
+    read = getattr(response, "read1", response.read)  # read1: whatever has arrived, not a full chunk
+    while True:
+        if limits.late():
+            raise DataError(
+                f"cannot download {url}: gave up after {limits.deadline:.0f} s with {done} of "
+                f"{limits.size or '?'} bytes (the server is too slow); run the download again to resume"
+            )
+        _set_read_timeout(response, limits.read_timeout())
+        try:
+            chunk = read(min(CHUNK, limits.cap - done + 1))
+        except (http.client.HTTPException, OSError) as e:
+            raise DataError(
+                f"cannot download {url}: {_reason(e)} after {done} bytes; "
+                "run the download again to resume"
+            ) from None
+        if not chunk:
+            return done
+        if done + len(chunk) > limits.cap:
+            out.close()
+            _remove(part)
+            raise DataError(f"cannot download {url}: the server sent more than the {limits.cap} bytes "
+                            "the file has; stopped there and removed the partial file (check the mirror)")
+        try:
+            out.write(chunk)
+        except OSError as e:
+            raise DataError(f"{part}: cannot write: {e.strerror or e}") from None
+        done += len(chunk)
+        on_chunk(done)
+
+
+def _set_read_timeout(response, seconds: float) -> None:
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(seconds)
+        except OSError:
+            pass
 
 
 def _range_start(response) -> int | None:

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from core.array_files import MAX_RATIO, RATIO_FLOOR
 from core.datasets.dataset import Dataset, make_dataset
 from core.errors import DataError
+from core.files import file_size, kind_of, regular_file
+from core.memory import check_fits, format_bytes
 
 #: IDX type byte -> big-endian numpy dtype.
 IDX_TYPES = {
@@ -30,6 +33,7 @@ IDX_TYPES = {
 _TYPE_OF_KIND = {(d.kind, d.itemsize): code for code, d in IDX_TYPES.items()}
 
 GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 20  # bytes decompressed at a time
 
 #: The four files of a dataset folder, by role; each may also end in ``.gz``.
 IDX_FILE_NAMES = {
@@ -41,7 +45,12 @@ IDX_FILE_NAMES = {
 
 
 def read_idx(path) -> np.ndarray:
-    """Read one IDX file, raw or gzip-compressed.
+    """Read one IDX file, raw or gzip-compressed, streaming: never more than its header declares.
+
+    The header (4 + 4·ndim bytes) is read first; the size it declares is checked against the
+    file (raw), against MAX_RATIO times the compressed size (gzip: a 1000:1 "bomb" is refused)
+    and against the memory available, before the buffer is allocated; then exactly that many
+    bytes are decompressed into it, and one more byte is asked for to catch trailing data.
 
     Returns:
         The array with the file's dimensions, e.g. ``uint8 (60000, 28, 28)`` for MNIST images or
@@ -49,16 +58,48 @@ def read_idx(path) -> np.ndarray:
 
     Raises:
         DataError: naming the file, if it is unreadable, not gzip/IDX (wrong magic), of an unknown
-            type, or shorter/longer than its header says.
+            type, shorter/longer than its header says, or too large.
     """
     path = Path(path)
-    data = _read_bytes(path)
-    if len(data) < 4:
-        raise DataError(f"{path}: too short for an IDX file ({len(data)} bytes)")
-    zero, type_code, ndim = data[:2], data[2], data[3]
+    kind = kind_of(path)
+    if kind != "file":
+        if kind == "missing":
+            raise DataError(f"{path}: cannot read: no such file")
+        regular_file(path, DataError, "an IDX file")
+    stored = file_size(path)
+    try:
+        with open(path, "rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            stream = gzip.GzipFile(fileobj=raw) if compressed else raw
+            dims, dtype, header = _read_header(stream, path)
+            expected = math.prod(dims) * dtype.itemsize
+            _check_declared(path, dims, expected, header, stored, compressed)
+            data = _read_exactly(stream, expected, path, dims)
+            extra = len(stream.read(1 << 20)) if compressed else stored - header - expected
+    except EOFError:
+        raise DataError(f"{path}: truncated gzip data (the download may be incomplete)") from None
+    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        if compressed:
+            raise DataError(f"{path}: corrupt gzip data: {e}") from None
+        raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
+    if extra > 0:
+        raise DataError(
+            f"{path}: {extra}{'+' if compressed and extra >= 1 << 20 else ''} unexpected bytes after the "
+            f"{_dims_text(dims)} values the header declares"
+        )
+    array = np.frombuffer(data, dtype).reshape(dims)
+    return array.astype(dtype.newbyteorder("="))
+
+
+def _read_header(stream, path: Path) -> tuple[tuple[int, ...], np.dtype, int]:
+    head = stream.read(4)
+    if len(head) < 4:
+        raise DataError(f"{path}: too short for an IDX file ({len(head)} bytes)")
+    zero, type_code, ndim = head[:2], head[2], head[3]
     if zero != b"\0\0":
         raise DataError(
-            f"{path}: not an IDX file (magic number 0x{data[:4].hex()}; expected 0x0000 "
+            f"{path}: not an IDX file (magic number 0x{head[:4].hex()}; expected 0x0000 "
             "followed by a type byte and the number of dimensions)"
         )
     if type_code not in IDX_TYPES:
@@ -66,24 +107,41 @@ def read_idx(path) -> np.ndarray:
     if ndim == 0:
         raise DataError(f"{path}: IDX header declares 0 dimensions")
     header = 4 + 4 * ndim
-    if len(data) < header:
-        raise DataError(f"{path}: truncated IDX header ({len(data)} of {header} bytes)")
-    dims = tuple(int(d) for d in np.frombuffer(data, ">u4", ndim, offset=4))
-    dtype = IDX_TYPES[type_code]
-    expected = math.prod(dims) * dtype.itemsize
-    found = len(data) - header
-    if found < expected:
+    rest = stream.read(4 * ndim)
+    if len(rest) < 4 * ndim:
+        raise DataError(f"{path}: truncated IDX header ({4 + len(rest)} of {header} bytes)")
+    dims = tuple(int(d) for d in np.frombuffer(rest, ">u4", ndim))
+    return dims, IDX_TYPES[type_code], header
+
+
+def _check_declared(path: Path, dims, expected: int, header: int, stored: int, compressed: bool) -> None:
+    if not compressed and stored - header < expected:
         raise DataError(
             f"{path}: truncated: the header declares {_dims_text(dims)} values "
-            f"({expected} bytes) but the file holds {found} bytes of data"
+            f"({expected} bytes) but the file holds {stored - header} bytes of data"
         )
-    if found > expected:
+    if compressed and expected > RATIO_FLOOR and expected > MAX_RATIO * max(stored, 1):
         raise DataError(
-            f"{path}: {found - expected} unexpected bytes after the {_dims_text(dims)} values "
-            "the header declares"
+            f"{path}: {format_bytes(stored)} of gzip whose header declares {_dims_text(dims)} values "
+            f"({format_bytes(expected)}, {expected // max(stored, 1)}:1), which looks like a gzip bomb; refused"
         )
-    array = np.frombuffer(data, dtype, offset=header).reshape(dims)
-    return array.astype(dtype.newbyteorder("="))
+    # the raw values, and the float32 images made from them
+    check_fits(expected + 4 * math.prod(dims), f"{path} ({_dims_text(dims)} values)", DataError,
+               hint="use a smaller dataset")
+
+
+def _read_exactly(stream, n: int, path: Path, dims) -> bytearray:
+    buf = bytearray(n)
+    view, pos = memoryview(buf), 0
+    while pos < n:
+        got = stream.readinto(view[pos:pos + CHUNK])
+        if not got:
+            raise DataError(
+                f"{path}: truncated: the header declares {_dims_text(dims)} values "
+                f"({n} bytes) but the file holds {pos} bytes of data"
+            )
+        pos += got
+    return buf
 
 
 def write_idx(path, array, compress: bool = False) -> Path:
@@ -193,21 +251,6 @@ def read_idx_count(path) -> int | None:
     if len(head) < 8 or head[:2] != b"\0\0" or head[3] == 0:
         return None
     return int.from_bytes(head[4:8], "big")
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
-    if data[:2] != GZIP_MAGIC:
-        return data
-    try:
-        return gzip.decompress(data)
-    except EOFError:
-        raise DataError(f"{path}: truncated gzip data (the download may be incomplete)") from None
-    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
-        raise DataError(f"{path}: corrupt gzip data: {e}") from None
 
 
 def _classes_txt(folder: Path) -> tuple[str, ...] | None:

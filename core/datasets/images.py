@@ -20,6 +20,7 @@ import numpy as np
 
 from core.datasets.dataset import Dataset, make_dataset
 from core.errors import DataError
+from core.memory import check_fits
 
 IMAGE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".pbm", ".ppm", ".pnm"}
@@ -133,29 +134,54 @@ def _listing(folder: Path, classes: list[str], require_all: bool) -> tuple[list[
 
 
 def _read_images(files: list[Path]) -> np.ndarray:
-    """Read ``files`` as 8-bit grayscale, ``uint8 (N, H, W)``, all the size of the first."""
+    """Read ``files`` as 8-bit grayscale, ``uint8 (N, H, W)``, all the size of the first.
+
+    Sizes come from each file's header (Pillow opens lazily) before it is decoded: the first
+    one's size times the number of files must fit in memory as the float32 images they become,
+    and a file of another size is refused undecoded, so the decoded total is known in advance.
+    """
+    import warnings
+
     from PIL import Image  # imported here: only image folders need Pillow
 
     out = None
     for i, path in enumerate(files):
         try:
-            with Image.open(path) as im:
-                size = im.size
-                if out is not None and size != (out.shape[2], out.shape[1]):
-                    w, h = size
+            with warnings.catch_warnings():
+                # (a huge image is refused below by its size; Pillow's own bomb warning would print)
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                im_cm = Image.open(path)
+            with im_cm as im:
+                w, h = im.size
+                if out is None:
+                    _check_decoded_size(files, path, w, h)
+                elif (w, h) != (out.shape[2], out.shape[1]):
                     raise DataError(
                         f"{path}: {w}x{h} pixels, but {files[0]} is {out.shape[2]}x{out.shape[1]}; "
                         "all images must have the same size"
                     )
-                pixels = np.asarray(im.convert("L"), dtype=np.uint8)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                    pixels = np.asarray(im.convert("L"), dtype=np.uint8)
         except DataError:
             raise
         except Exception as e:  # noqa: BLE001 - Pillow raises many types for a bad file; all mean "unreadable"
             raise DataError(f"{path}: cannot read as an image: {e}") from None
+        if pixels.shape != (h, w):
+            raise DataError(f"{path}: decoded to {pixels.shape}, its header says {w}x{h}")
         if out is None:
-            out = np.empty((len(files), *pixels.shape), np.uint8)
+            out = np.empty((len(files), h, w), np.uint8)
         out[i] = pixels
     return out if out is not None else np.empty((0, 0, 0), np.uint8)
+
+
+def _check_decoded_size(files: list[Path], first: Path, w: int, h: int) -> None:
+    """DataError before decoding anything if N images of w x h pixels would not fit in memory
+    (as 8-bit pixels, their float32 copy, and one image decoded in colour)."""
+    n = len(files)
+    need = n * w * h * (1 + 4) + w * h * 4 * 2
+    check_fits(need, f"{first.parent.parent}: {n} images of {w}x{h} pixels (from {first.name})", DataError,
+               hint="use smaller or fewer images")
 
 
 def _stratified_test_mask(labels: np.ndarray, n_classes: int, fraction: float, rng) -> np.ndarray:

@@ -6,21 +6,23 @@ unpickling a file can run code from it.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from core.array_files import ZIP_MAGICS, inspect_npz, read_npz
 from core.datasets.dataset import Dataset, make_dataset
 from core.errors import DataError
+from core.files import kind_of
+from core.memory import check_fits
 
 REQUIRED_KEYS = ("x_train", "y_train", "x_test", "y_test")
-ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
-NPY_MAGIC = b"\x93NUMPY"
 
 
 def is_npz_file(path) -> bool:
-    """Whether ``path`` is a file starting like a zip archive (what an ``.npz`` is)."""
+    """Whether ``path`` is a regular file starting like a zip archive (what an ``.npz`` is)."""
+    if kind_of(path) != "file":  # (never open a FIFO or a device to look)
+        return False
     try:
         with open(path, "rb") as f:
             return f.read(4) in ZIP_MAGICS
@@ -58,46 +60,24 @@ def load_npz(path, name=None) -> Dataset:
 def read_npz_arrays(path, keys, optional=()) -> dict[str, np.ndarray]:
     """Read ``keys`` (all required) and ``optional`` keys from an ``.npz``, without pickle.
 
+    Headers are read first (core.array_files): a missing key, an object array, a truncated
+    member, a zip bomb, or images whose float32 copy would not fit in memory are refused before
+    anything is allocated.
+
     Returns:
         ``{key: array}``, optional keys only when present.
     """
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            magic = f.read(6)
-    except OSError as e:
-        raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
-    if magic.startswith(NPY_MAGIC):
+    infos = inspect_npz(path, DataError)
+    missing = [k for k in keys if k not in infos]
+    if missing:
+        found = ", ".join(sorted(infos)) or "nothing"
         raise DataError(
-            f"{path}: a single .npy array; expected an .npz archive with {', '.join(keys)}"
+            f"{path}: missing key{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (found: {found})"
         )
-    if magic[:4] not in ZIP_MAGICS:
-        raise DataError(f"{path}: not an .npz file (expected a zip archive of arrays)")
-
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise DataError(f"{path}: cannot open as .npz: {e}") from None
-    with archive:
-        present = set(archive.files)
-        missing = [k for k in keys if k not in present]
-        if missing:
-            found = ", ".join(sorted(present)) or "nothing"
-            raise DataError(
-                f"{path}: missing key{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)} (found: {found})"
-            )
-        out = {}
-        for key in (*keys, *(k for k in optional if k in present)):
-            try:
-                out[key] = archive[key]
-            except ValueError as e:
-                if "pickle" in str(e).lower() or "object" in str(e).lower():
-                    raise DataError(
-                        f"{path}: {key} is an object array (pickled Python objects); refused, "
-                        "because loading it could run code: save plain numeric arrays"
-                    ) from None
-                raise DataError(f"{path}: cannot read {key}: {e}") from None
-            except (OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
-                raise DataError(f"{path}: cannot read {key}: {e}") from None
-    return out
+    wanted = [*keys, *(k for k in optional if k in infos)]
+    # the arrays as stored, and the float32 images made from them (4 bytes per value)
+    need = sum(infos[k].nbytes + (4 * infos[k].size if k.startswith("x_") or k == "images" else 0) for k in wanted)
+    check_fits(need, f"{path}: the dataset", DataError, hint="use a smaller dataset")
+    return read_npz(path, DataError, wanted, share=1.0)

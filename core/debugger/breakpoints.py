@@ -21,6 +21,7 @@ Kinds (``to_dict()["kind"]``)::
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
@@ -28,7 +29,7 @@ from typing import ClassVar
 import numpy as np
 
 from core.debugger import health as hl
-from core.errors import DivergedError
+from core.errors import BackstepError, DivergedError, short_repr
 
 OPS = (">", "<")
 OP_CHOICES = ((">", "above (>)"), ("<", "below (<)"))
@@ -102,16 +103,46 @@ class Breakpoint:
 
     @staticmethod
     def from_dict(d: Mapping) -> Breakpoint:
+        """A breakpoint from its dict form; BreakpointError (a ValueError) naming the field that is
+        missing its type: every field is checked against its declared type, as a session may hold
+        anything."""
+        if not isinstance(d, Mapping):
+            raise BreakpointError(f"expected an object with a 'kind', got {short_repr(d)}")
         d = dict(d)
         kind = d.pop("kind", None)
-        cls = KINDS.get(kind)
+        cls = KINDS.get(kind) if isinstance(kind, str) else None
         if cls is None:
-            raise ValueError(f"unknown breakpoint kind {kind!r} (one of {', '.join(KINDS)})")
-        names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
+            raise BreakpointError(f"unknown breakpoint kind {short_repr(kind)} (one of {', '.join(KINDS)})")
+        types = {f.name: f.type for f in fields(cls)}
+        unknown = set(d) - set(types)
         if unknown:
-            raise ValueError(f"{kind} breakpoint: unknown field {sorted(unknown)[0]!r}")
+            raise BreakpointError(f"{kind} breakpoint: unknown field {short_repr(sorted(map(str, unknown))[0])}")
+        for name, value in d.items():
+            _check_field(kind, name, types[name], value)
         return cls(**d)
+
+
+class BreakpointError(BackstepError, ValueError):
+    """A breakpoint's saved form that does not describe one (a session's, usually)."""
+
+
+_FIELD_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
+
+
+def _check_field(kind: str, name: str, declared: str, value) -> None:
+    want = _FIELD_TYPES.get(str(declared))
+    if want is None:
+        return
+    ok = isinstance(value, want) and (want is bool or not isinstance(value, bool))
+    if ok and declared == "float":
+        ok = math.isfinite(float(value))
+    if ok and declared == "int":
+        ok = 0 <= value < 2**63
+    if ok and declared == "str":
+        ok = len(value) <= 1000
+    if not ok:
+        what = {"str": "text", "int": "a whole number ≥ 0", "float": "a finite number", "bool": "true or false"}
+        raise BreakpointError(f"{kind} breakpoint: {name} must be {what[declared]}, got {short_repr(value)}")
 
 
 @dataclass
@@ -357,7 +388,18 @@ class BreakpointSet:
 
     @classmethod
     def from_list(cls, items) -> BreakpointSet:
-        return cls(Breakpoint.from_dict(d) for d in items or ())
+        """Breakpoints from their saved list; BreakpointError naming the entry (``[2]: ...``) if one is bad."""
+        if items is None:
+            return cls()
+        if not isinstance(items, (list, tuple)):
+            raise BreakpointError(f"expected a list of breakpoints, got {short_repr(items)}")
+        out = []
+        for i, d in enumerate(items):
+            try:
+                out.append(Breakpoint.from_dict(d))
+            except (ValueError, TypeError) as exc:
+                raise BreakpointError(f"[{i}]: {exc}") from None
+        return cls(out)
 
 
 def parse_location(text: str) -> Breakpoint:

@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.debugger.health import norm
-from core.errors import BackstepError
+from core.errors import BackstepError, short_repr
 
 HISTORY = 2000  # values kept per watch
+MAX_TEXT = 1000  # characters of one expression
 
 
 class WatchError(BackstepError):
@@ -350,11 +351,26 @@ class WatchList:
 
     @classmethod
     def from_list(cls, texts) -> WatchList:
-        """Watches from saved texts; ones that no longer parse are skipped."""
+        """Watches from saved texts; ones that no longer parse are skipped. WatchError naming the
+        entry if ``texts`` is not a list of texts (a session may hold anything): see check_list."""
         wl = cls()
-        for t in texts or ():
+        for t in cls.check_list(texts):
             try:
-                wl.add(str(t))
+                wl.add(t)
             except WatchError:
                 pass
         return wl
+
+    @staticmethod
+    def check_list(texts) -> list[str]:
+        """``texts`` if it is a list of expression texts (None: none); WatchError naming the entry if not."""
+        if texts is None:
+            return []
+        if not isinstance(texts, (list, tuple)):
+            raise WatchError(f"expected a list of expressions, got {short_repr(texts)}")
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise WatchError(f"[{i}]: expected an expression (text), got {short_repr(t)}")
+            if len(t) > MAX_TEXT:
+                raise WatchError(f"[{i}]: an expression of {len(t)} characters; at most {MAX_TEXT}")
+        return list(texts)
