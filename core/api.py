@@ -110,6 +110,8 @@ class Layer(ABC):
                    "glorot" (tanh) or "he" (ReLU); the network uses it for the weighted layer before.
       weighted     True for layers with weights the lecture names (conv: g, dense: W).
       example_shape  a per-sample input shape for the start-up smoke run.
+      explainer    a core.explain.Explainer (or a subclass of it): the formula of one element
+                   with its numbers, for the formula view. None: the view shows ``formula`` only.
     """
 
     spec: ClassVar[LayerSpec]
@@ -118,6 +120,7 @@ class Layer(ABC):
     init: ClassVar[str | None] = None
     weighted: ClassVar[bool] = False
     example_shape: ClassVar[tuple] = (3, 8, 8)
+    explainer: ClassVar[Any] = None
 
     def __init__(self, **hp: Any) -> None:
         unknown = sorted(set(hp) - set(self.hyperparams))

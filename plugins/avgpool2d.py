@@ -17,6 +17,7 @@ import numpy as np
 
 from core.api import Formula, HyperParam, Layer, LayerSpec
 from plugins.maxpool2d import pooled_loops, pooled_shape, window_views, windows_loops
+from plugins.pool_explain import AvgPoolExplainer
 
 
 class AvgPool2D(Layer):
@@ -39,6 +40,7 @@ class AvgPool2D(Layer):
         forward="pool(a)ᵢⱼ = (1/k²) Σₘ Σₙ a₍ᵢₛ₊ₘ₎₍ⱼₛ₊ₙ₎",
         backward="∂L/∂aᵤᵥ = Σ over windows (i, j) containing (u, v) of (1/k²) ∂L/∂pool(a)ᵢⱼ",
     )
+    explainer = AvgPoolExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         return pooled_shape("avgpool2d", in_shape, self.hp["kernel_size"], self.hp["stride"])

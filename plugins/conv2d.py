@@ -21,7 +21,8 @@ mean loss ("Average the Gradient Across the Batch").
 
 How it is computed: core/im2col.py turns every receptive field into a column, so the forward pass
 is one matrix product ``g @ cols`` and the backward two (∂L/∂g = dz colsᵀ, ∂L/∂a = gᵀ dz scattered
-back by col2im). The loop versions at the bottom are the same sums written out.
+back by col2im). The loop versions at the bottom are the same sums written out; the formula of one
+element with its numbers is plugins/conv2d_explain.py.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 from core.api import Formula, HyperParam, Layer, LayerSpec, init_weight
 from core.errors import ShapeError
 from core.im2col import col2im, im2col, padded_chwn
+from plugins.conv2d_explain import ConvExplainer
 
 
 class Conv2D(Layer):
@@ -65,6 +67,7 @@ class Conv2D(Layer):
     )
     weighted = True
     example_shape = (3, 8, 8)
+    explainer = ConvExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         if len(in_shape) != 3:

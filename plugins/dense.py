@@ -21,6 +21,7 @@ import numpy as np
 
 from core.api import Formula, HyperParam, Layer, LayerSpec, init_weight
 from core.errors import ShapeError
+from plugins.dense_explain import DenseExplainer
 
 
 class Dense(Layer):
@@ -49,6 +50,7 @@ class Dense(Layer):
     )
     weighted = True
     example_shape = (6,)
+    explainer = DenseExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         if len(in_shape) != 1:

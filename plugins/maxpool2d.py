@@ -23,6 +23,7 @@ import numpy as np
 
 from core.api import Formula, HyperParam, Layer, LayerSpec
 from core.errors import ShapeError
+from plugins.pool_explain import MaxPoolExplainer
 
 
 class MaxPool2D(Layer):
@@ -46,6 +47,7 @@ class MaxPool2D(Layer):
         forward="pool(a)ᵢⱼ = maxₘ,ₙ a₍ᵢₛ₊ₘ₎₍ⱼₛ₊ₙ₎",
         backward="∂L/∂aᵤᵥ = ∂L/∂pool(a)ᵢⱼ if aᵤᵥ is the (first) maximum of window (i, j), else 0",
     )
+    explainer = MaxPoolExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         return pooled_shape("maxpool2d", in_shape, self.hp["kernel_size"], self.hp["stride"])
