@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule
 from plugins.maxpool2d import pooled_loops, pooled_shape, window_views, windows_loops
 from plugins.pool_explain import AvgPoolExplainer
 
@@ -69,6 +69,9 @@ class AvgPool2D(Layer):
             else:
                 np.copyto(dx_view, share)
         return dx, {}
+
+    def to_torch(self, in_shape):
+        return TorchModule("AvgPool2d", (self.hp["kernel_size"], self.hp["stride"]))
 
 
 # --- reference implementations: the lecture's windows as plain loops (slow; for tests and reading) ---

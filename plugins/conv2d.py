@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec, init_weight
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule, init_weight
 from core.errors import ShapeError
 from core.im2col import col2im, im2col, padded_chwn
 from plugins.conv2d_explain import ConvExplainer
@@ -125,6 +125,12 @@ class Conv2D(Layer):
         dz = np.ascontiguousarray(dout.transpose(1, 2, 3, 0)).reshape(f, -1)
         dg = np.ascontiguousarray((cols @ dz.T).T).reshape(g.shape)  # (K,P)@(P,F): faster in BLAS
         return dz, {"weight": dg, "bias": dz.sum(axis=1)}
+
+    def to_torch(self, in_shape):
+        """nn.Conv2d: cross-correlation too, weight (F, C, kh, kw), bias (F,)."""
+        hp = self.hp
+        return TorchModule("Conv2d", (in_shape[0], hp["out_channels"], hp["kernel_size"]),
+                           {"stride": hp["stride"], "padding": hp["padding"]})
 
 
 # --- reference implementations: the lecture's sums as plain loops (slow; for tests and reading) ---

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec, init_weight
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule, init_weight
 from core.errors import ShapeError
 from plugins.dense_explain import DenseExplainer
 
@@ -85,6 +85,10 @@ class Dense(Layer):
         # np.dot for one sample: matmul of a (out, 1) by a (1, in) matrix skips BLAS and is 6× slower
         dw = np.dot(dout.T, a) if len(a) == 1 else dout.T @ a
         return {"weight": dw, "bias": dout.sum(axis=0)}
+
+    def to_torch(self, in_shape):
+        """nn.Linear: its weight is (out, in) too, z = a Wᵀ + b."""
+        return TorchModule("Linear", (in_shape[0], self.hp["out_features"]))
 
 
 # --- reference implementations: the lecture's sums as plain loops (slow; for tests and reading) ---

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from core.api import Formula, Layer, LayerSpec
+from core.api import Formula, Layer, LayerSpec, TorchModule
 from core.explain import Derivation, Explainer, Term, fmt, ix, term
 
 
@@ -71,3 +71,6 @@ class Flatten(Layer):
     def backward(self, dout, cache):
         """dout (N, C·H·W) -> (N, C, H, W)."""
         return dout.reshape(cache), {}
+
+    def to_torch(self, in_shape):
+        return TorchModule("Flatten")  # flattens (C, H, W) in C order, as this layer does

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule
 from core.errors import ShapeError
 from plugins.pool_explain import MaxPoolExplainer
 
@@ -86,6 +86,9 @@ class MaxPool2D(Layer):
         for won, view in zip(first_maxima(x, out, k, s), window_views(mask, k, s)):
             view |= won
         return {"argmax_mask": mask}
+
+    def to_torch(self, in_shape):
+        return TorchModule("MaxPool2d", (self.hp["kernel_size"], self.hp["stride"]))
 
 
 def pooled_shape(layer_id: str, in_shape: tuple, k: int, s: int) -> tuple:

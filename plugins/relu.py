@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, Layer, LayerSpec
+from core.api import Formula, Layer, LayerSpec, TorchModule
 from core.explain import Elementwise, fmt
 
 
@@ -63,3 +63,10 @@ class ReLU(Layer):
     def backward(self, dout, cache):
         """dout = ∂L/∂a -> ∂L/∂z = dout where a > 0, else 0."""
         return np.multiply(dout, cache > 0), {}
+
+    def inactive(self, a):
+        """a ≤ 0: there f′ = 0 and no gradient passes."""
+        return a <= 0
+
+    def to_torch(self, in_shape):
+        return TorchModule("ReLU")

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from core.api import Formula, Layer, LayerSpec
+from core.api import Formula, Layer, LayerSpec, TorchModule
 from core.explain import Elementwise, fmt
 
 
@@ -76,3 +76,10 @@ class Sigmoid(Layer):
         dz *= a
         dz *= dout
         return dz, {}
+
+    def saturated(self, a, margin):
+        """a < margin or a > 1 − margin: there f′ = a(1 − a) < margin."""
+        return (a < margin) | (a > 1 - margin)
+
+    def to_torch(self, in_shape):
+        return TorchModule("Sigmoid")

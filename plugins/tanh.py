@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from core.api import Formula, Layer, LayerSpec
+from core.api import Formula, Layer, LayerSpec, TorchModule
 from core.explain import Elementwise, fmt
 
 
@@ -68,3 +68,10 @@ class Tanh(Layer):
         np.subtract(1, dz, out=dz)
         dz *= dout
         return dz, {}
+
+    def saturated(self, a, margin):
+        """|a| > 1 − margin: there f′ = 1 − a² < 2·margin."""
+        return np.abs(a) > 1 - margin
+
+    def to_torch(self, in_shape):
+        return TorchModule("Tanh")

@@ -13,15 +13,16 @@ The contract (core.api): tensors are batch-first, (N, C, H, W) or (N, F); ``forw
 (out, cache) and keeps no state on ``self``; ``backward(dout, cache)`` returns (dx, grads) with one
 gradient per parameter (none here). Hyperparameters arrive validated in ``self.hp``.
 
-Optional: ``explainer``, the formula of a clicked element with its numbers in the debugger's
-formula view (docs/plugins.md, "The formula with its numbers").
+Optional, below the maths: ``explainer`` (the formula of a clicked element with its numbers, in
+the debugger's formula view), ``to_torch`` (bench --compare-torch and export to PyTorch) and
+``saturated``/``inactive`` (the health monitor). docs/plugins.md explains each.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule
 from core.explain import Elementwise
 
 
@@ -78,3 +79,6 @@ class LeakyReLU(Layer):
         positive = cache
         return np.where(positive, dout, self.hp["slope"] * dout), {}
 
+    def to_torch(self, in_shape):
+        """Optional: the torch.nn module computing the same (for bench --compare-torch and export)."""
+        return TorchModule("LeakyReLU", (self.hp["slope"],))
