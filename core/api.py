@@ -207,6 +207,13 @@ class Layer(ABC):
         the same parameter names and shapes; None, the default, when there is none."""
         return None
 
+    def to_onnx(self, g, x: str, in_shape: tuple) -> str | None:
+        """Add this layer to an ONNX graph: ``g`` is a core.export.onnx_graph.OnnxGraph, ``x`` the
+        name of the input (N, *in_shape); return the name of the output. ``g.op("Relu", [x])``
+        adds a node and returns its output; ``g.param("weight")`` this layer's parameter as an
+        initializer. None, the default: no ONNX mapping (export refuses the network)."""
+        return None
+
 
 INIT_GAIN = {"glorot": 1.0, "glorot_sigmoid": 4.0, "he": None}
 INIT_SCHEMES = tuple(INIT_GAIN)

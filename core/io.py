@@ -1,7 +1,7 @@
 """Weights, trace and array files (.npz / .npy): atomic writes, safe reads.
 
-Weights (.npz): one array per parameter, key ``<layer>.<param>`` (``conv1.weight``), shapes as in
-the architecture's Semantics. Trace (.npz): for one batch, ``<layer>.out``, ``<layer>.grad_out``,
+Weights (.npz or .safetensors): one array per parameter, key ``<layer>.<param>`` (``conv1.weight``),
+shapes as in the architecture's Semantics. Trace (.npz): for one batch, ``<layer>.out``, ``<layer>.grad_out``,
 ``<layer>.grad_in``, ``<layer>.<param>.grad`` (batch-averaged), ``loss`` and ``probs``.
 
 Nothing read here can run code: ``allow_pickle=False`` always, and object arrays are refused.
@@ -109,8 +109,15 @@ def apply_weights(net: Network, arrays: dict[str, np.ndarray], source: str) -> N
         net.params[layer][param] = np.ascontiguousarray(a, dtype=net.dtype)
 
 
+def read_weights(path: str | Path) -> dict[str, np.ndarray]:
+    """The arrays of a weights file, .safetensors (by its suffix) or .npz, as stored."""
+    from core.safetensors_io import SUFFIX, read_safetensors
+
+    return read_safetensors(path) if str(path).endswith(SUFFIX) else load_npz(path, WeightsError)
+
+
 def load_weights(net: Network, path: str | Path) -> None:
-    apply_weights(net, load_npz(path, WeightsError), str(path))
+    apply_weights(net, read_weights(path), str(path))
 
 
 # --- trace --------------------------------------------------------------------------------------

@@ -73,6 +73,10 @@ class AvgPool2D(Layer):
     def to_torch(self, in_shape):
         return TorchModule("AvgPool2d", (self.hp["kernel_size"], self.hp["stride"]))
 
+    def to_onnx(self, g, x, in_shape):
+        k, s = self.hp["kernel_size"], self.hp["stride"]
+        return g.op("AveragePool", [x], kernel_shape=[k, k], strides=[s, s])
+
 
 # --- reference implementations: the lecture's windows as plain loops (slow; for tests and reading) ---
 

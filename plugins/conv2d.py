@@ -132,6 +132,12 @@ class Conv2D(Layer):
         return TorchModule("Conv2d", (in_shape[0], hp["out_channels"], hp["kernel_size"]),
                            {"stride": hp["stride"], "padding": hp["padding"]})
 
+    def to_onnx(self, g, x, in_shape):
+        """ONNX Conv: cross-correlation with the same weight layout, zero padding on all four sides."""
+        k, s, p = self.hp["kernel_size"], self.hp["stride"], self.hp["padding"]
+        return g.op("Conv", [x, g.param("weight"), g.param("bias")], kernel_shape=[k, k], strides=[s, s],
+                    pads=[p, p, p, p])
+
 
 # --- reference implementations: the lecture's sums as plain loops (slow; for tests and reading) ---
 

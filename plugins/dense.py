@@ -90,6 +90,10 @@ class Dense(Layer):
         """nn.Linear: its weight is (out, in) too, z = a Wᵀ + b."""
         return TorchModule("Linear", (in_shape[0], self.hp["out_features"]))
 
+    def to_onnx(self, g, x, in_shape):
+        """ONNX Gemm: z = a Wᵀ + b (transB = 1 because W is (out, in))."""
+        return g.op("Gemm", [x, g.param("weight"), g.param("bias")], transB=1)
+
 
 # --- reference implementations: the lecture's sums as plain loops (slow; for tests and reading) ---
 

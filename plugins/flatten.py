@@ -74,3 +74,6 @@ class Flatten(Layer):
 
     def to_torch(self, in_shape):
         return TorchModule("Flatten")  # flattens (C, H, W) in C order, as this layer does
+
+    def to_onnx(self, g, x, in_shape):
+        return g.op("Flatten", [x], axis=1)  # (N, C·H·W), C order

@@ -90,6 +90,10 @@ class MaxPool2D(Layer):
     def to_torch(self, in_shape):
         return TorchModule("MaxPool2d", (self.hp["kernel_size"], self.hp["stride"]))
 
+    def to_onnx(self, g, x, in_shape):
+        k, s = self.hp["kernel_size"], self.hp["stride"]
+        return g.op("MaxPool", [x], kernel_shape=[k, k], strides=[s, s])  # no padding, floor: as here
+
 
 def pooled_shape(layer_id: str, in_shape: tuple, k: int, s: int) -> tuple:
     if len(in_shape) != 3:

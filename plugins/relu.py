@@ -70,3 +70,6 @@ class ReLU(Layer):
 
     def to_torch(self, in_shape):
         return TorchModule("ReLU")
+
+    def to_onnx(self, g, x, in_shape):
+        return g.op("Relu", [x])

@@ -83,3 +83,6 @@ class Sigmoid(Layer):
 
     def to_torch(self, in_shape):
         return TorchModule("Sigmoid")
+
+    def to_onnx(self, g, x, in_shape):
+        return g.op("Sigmoid", [x])

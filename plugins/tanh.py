@@ -75,3 +75,6 @@ class Tanh(Layer):
 
     def to_torch(self, in_shape):
         return TorchModule("Tanh")
+
+    def to_onnx(self, g, x, in_shape):
+        return g.op("Tanh", [x])

@@ -14,8 +14,8 @@ The contract (core.api): tensors are batch-first, (N, C, H, W) or (N, F); ``forw
 gradient per parameter (none here). Hyperparameters arrive validated in ``self.hp``.
 
 Optional, below the maths: ``explainer`` (the formula of a clicked element with its numbers, in
-the debugger's formula view), ``to_torch`` (bench --compare-torch and export to PyTorch) and
-``saturated``/``inactive`` (the health monitor). docs/plugins.md explains each.
+the debugger's formula view), ``to_torch`` and ``to_onnx`` (bench --compare-torch, export to PyTorch
+and ONNX) and ``saturated``/``inactive`` (the health monitor). docs/plugins.md explains each.
 """
 
 from __future__ import annotations
@@ -82,3 +82,7 @@ class LeakyReLU(Layer):
     def to_torch(self, in_shape):
         """Optional: the torch.nn module computing the same (for bench --compare-torch and export)."""
         return TorchModule("LeakyReLU", (self.hp["slope"],))
+
+    def to_onnx(self, g, x, in_shape):
+        """Optional: this layer as ONNX operators (for export --to onnx); returns the output's name."""
+        return g.op("LeakyRelu", [x], alpha=self.hp["slope"])

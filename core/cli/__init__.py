@@ -12,7 +12,7 @@ import sys
 from core.errors import BackstepError
 from core.runtime import tune_allocator
 
-from . import bench, commands, train
+from . import bench, commands, export, train
 
 COMMANDS = {
     "train": train,
@@ -22,6 +22,7 @@ COMMANDS = {
     "plugins": commands.Plugins,
     "datasets": commands.Datasets,
     "download": commands.Download,
+    "export": export,
 }
 
 
