@@ -1,17 +1,11 @@
-"""Backstep: ``python main.py`` opens the app; ``python main.py COMMAND ...`` runs headless."""
+"""Backstep: ``python main.py`` opens the app; ``python main.py COMMAND ...`` runs headless.
+
+The same as the installed command ``backstep`` (desktop/launch.py).
+"""
 
 import sys
 
-
-def main(argv: list[str]) -> int:
-    if not argv:
-        from desktop.app import run_app
-
-        return run_app()
-    from core.cli import main as cli_main
-
-    return cli_main(argv)
-
+from desktop.launch import run as main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

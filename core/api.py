@@ -29,7 +29,7 @@ from core.errors import HyperParamError, ShapeError, short_repr
 
 API_VERSION = 1
 
-__all__ = ["API_VERSION", "Formula", "HyperParam", "Layer", "LayerSpec", "ShapeError"]
+__all__ = ["API_VERSION", "Formula", "HyperParam", "Layer", "LayerSpec", "ShapeError", "TorchModule"]
 
 CATEGORIES = ("Convolution", "Pooling", "Activation", "Fully connected", "Reshape", "Other")
 
@@ -107,6 +107,27 @@ class Formula:
     grads: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class TorchModule:
+    """A ``torch.nn`` module as data, so that layers describe their PyTorch counterpart without
+    importing torch: ``TorchModule("Conv2d", (1, 6), {"kernel_size": 5})`` is
+    ``nn.Conv2d(1, 6, kernel_size=5)``. Its parameters must carry the layer's parameter names and
+    shapes (conv2d's ``weight`` (F, C, kh, kw) and ``bias`` (F,) are nn.Conv2d's)."""
+
+    cls: str  # a class of torch.nn
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def build(self, nn):
+        """The module, from the ``torch.nn`` namespace ``nn``."""
+        return getattr(nn, self.cls)(*self.args, **self.kwargs)
+
+    def source(self) -> str:
+        """The constructor as Python source: "nn.Conv2d(1, 6, kernel_size=5)"."""
+        args = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"nn.{self.cls}({', '.join(args)})"
+
+
 class Layer(ABC):
     """Base class of every layer plugin. Subclasses set the class attributes and the four methods.
 
@@ -118,6 +139,11 @@ class Layer(ABC):
                    "glorot" (tanh) or "he" (ReLU); the network uses it for the weighted layer before.
       weighted     True for layers with weights the lecture names (conv: g, dense: W).
       example_shape  a per-sample input shape for the start-up smoke run.
+      explainer    a core.explain.Explainer (or a subclass of it): the formula of one element
+                   with its numbers, for the formula view. None: the view shows ``formula`` only.
+
+    Optional hooks, each saying "not applicable" by default: ``saturated`` and ``inactive`` (the
+    health figures), ``to_torch`` (bench --compare-torch, export to PyTorch), ``to_onnx``.
     """
 
     spec: ClassVar[LayerSpec]
@@ -126,6 +152,7 @@ class Layer(ABC):
     init: ClassVar[str | None] = None
     weighted: ClassVar[bool] = False
     example_shape: ClassVar[tuple] = (3, 8, 8)
+    explainer: ClassVar[Any] = None
 
     def __init__(self, **hp: Any) -> None:
         unknown = sorted(set(hp) - set(self.hyperparams))
@@ -168,6 +195,32 @@ class Layer(ABC):
     def inspect(self, cache) -> dict[str, np.ndarray]:
         """Named intermediates for the panels (e.g. the max-pool argmax mask). Default: none."""
         return {}
+
+    # --- optional hooks: what this layer type means to the health monitor and to other tools ------
+
+    def saturated(self, a: np.ndarray, margin: float) -> np.ndarray | None:
+        """Where the output ``a`` (N, ...) is within ``margin`` of an asymptote, so that almost no
+        gradient passes (bool, shaped like ``a``; sigmoid: a < margin or a > 1 − margin). None, the
+        default, when the layer does not saturate. Health's "saturated" is the share of True."""
+        return None
+
+    def inactive(self, a: np.ndarray) -> np.ndarray | None:
+        """Where the output ``a`` (N, ...) passes no gradient at all (bool, like ``a``; ReLU: a ≤ 0).
+        None, the default, when it always passes some. Health counts a unit that is inactive for
+        every sample of the batch as dead."""
+        return None
+
+    def to_torch(self, in_shape: tuple) -> TorchModule | None:
+        """The torch.nn module that computes this layer for per-sample input ``in_shape``, with
+        the same parameter names and shapes; None, the default, when there is none."""
+        return None
+
+    def to_onnx(self, g, x: str, in_shape: tuple) -> str | None:
+        """Add this layer to an ONNX graph: ``g`` is a core.export.onnx_graph.OnnxGraph, ``x`` the
+        name of the input (N, *in_shape); return the name of the output. ``g.op("Relu", [x])``
+        adds a node and returns its output; ``g.param("weight")`` this layer's parameter as an
+        initializer. None, the default: no ONNX mapping (export refuses the network)."""
+        return None
 
 
 INIT_GAIN = {"glorot": 1.0, "glorot_sigmoid": 4.0, "he": None}

@@ -59,32 +59,35 @@ def backstep_iteration(net: Network, opt: SGD, x, y, timing: Timing) -> None:
 
 # --- PyTorch, for comparison ---------------------------------------------------------------------
 
+def torch_modules(net: Network) -> list:
+    """Each layer's core.api.TorchModule (its ``to_torch`` hook), in order; BackstepError naming
+    every layer that has none."""
+    mods, missing = [], []
+    for node in net.nodes:
+        m = node.layer.to_torch(tuple(node.in_shape))
+        (mods if m is not None else missing).append(m if m is not None else f"{node.name} ({node.type})")
+    if missing:
+        raise BackstepError(f"no PyTorch counterpart for layer {', '.join(missing)}: its class defines no to_torch")
+    return mods
+
+
 def torch_model(net: Network):
-    """The same layers and weights as a torch.nn.Sequential; BackstepError for a layer torch lacks here."""
+    """The same layers and weights as a torch.nn.Sequential (children named after the layers, so
+    parameters are "<layer>.<param>"); BackstepError for a layer without a ``to_torch``."""
+    from collections import OrderedDict
+
     import torch
     from torch import nn
 
     torch_dtype = torch.float64 if net.dtype == np.float64 else torch.float32
-    mods = []
-    for node in net.nodes:
-        hp = node.layer.hp
-        if node.type == "conv2d":
-            m = nn.Conv2d(node.in_shape[0], hp["out_channels"], hp["kernel_size"], hp["stride"], hp["padding"])
-        elif node.type == "dense":
-            m = nn.Linear(node.in_shape[0], hp["out_features"])
-        elif node.type in ("maxpool2d", "avgpool2d"):
-            cls = nn.MaxPool2d if node.type == "maxpool2d" else nn.AvgPool2d
-            m = cls(hp["kernel_size"], hp["stride"])
-        elif node.type in ("sigmoid", "relu", "tanh", "flatten"):
-            m = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh, "flatten": nn.Flatten}[node.type]()
-        else:
-            raise BackstepError(f"--compare-torch: layer {node.name} ({node.type}) has no PyTorch counterpart here")
-        m = m.to(torch_dtype)  # before copying, so float64 weights are not rounded to float32
+    mods = OrderedDict()
+    for node, desc in zip(net.nodes, torch_modules(net)):
+        m = desc.build(nn).to(torch_dtype)  # before copying, so float64 weights are not rounded to float32
         with torch.no_grad():
             for k, v in net.params[node.name].items():
                 getattr(m, k).copy_(torch.from_numpy(np.array(v)))
-        mods.append(m)
-    return nn.Sequential(*mods)
+        mods[node.name] = m
+    return nn.Sequential(mods)
 
 
 def torch_iteration(model, opt, loss_fn, x, y, timing: Timing) -> None:

@@ -1,7 +1,7 @@
 """Weights, trace and array files (.npz / .npy): atomic writes, safe reads.
 
-Weights (.npz): one array per parameter, key ``<layer>.<param>`` (``conv1.weight``), shapes as in
-the architecture's Semantics. Trace (.npz): for one batch, ``<layer>.out``, ``<layer>.grad_out``,
+Weights (.npz or .safetensors): one array per parameter, key ``<layer>.<param>`` (``conv1.weight``),
+shapes as in the architecture's Semantics. Trace (.npz): for one batch, ``<layer>.out``, ``<layer>.grad_out``,
 ``<layer>.grad_in``, ``<layer>.<param>.grad`` (batch-averaged), ``loss`` and ``probs``.
 
 Nothing read here can run code: ``allow_pickle=False`` always, and object arrays are refused.
@@ -155,10 +155,27 @@ def cast_finite(a: np.ndarray, dtype, where: str, error=WeightsError) -> np.ndar
     return out
 
 
+def read_weights(path: str | Path) -> dict[str, np.ndarray]:
+    """The arrays of a weights file, .safetensors (by its suffix) or .npz, as stored."""
+    from core.safetensors_io import SUFFIX, read_safetensors
+
+    return read_safetensors(path) if str(path).endswith(SUFFIX) else load_npz(path, WeightsError)
+
+
+def weight_shapes(path: str | Path) -> dict[str, tuple]:
+    """key -> shape of every array of a weights file, from its header alone."""
+    from core.safetensors_io import SUFFIX, safetensors_shapes
+
+    if str(path).endswith(SUFFIX):
+        return safetensors_shapes(path)
+    return {k: i.shape for k, i in inspect_npz(path, WeightsError).items()}
+
+
 def load_weights(net: Network, path: str | Path) -> None:
-    """Read a weights file into ``net``: shapes are checked from the headers before any array is read."""
-    check_weight_shapes(net, {k: i.shape for k, i in inspect_npz(path, WeightsError).items()}, str(path))
-    apply_weights(net, load_npz(path, WeightsError), str(path))
+    """Read a weights file (.npz or .safetensors) into ``net``: the shapes are checked from the
+    file's header before any array is read."""
+    check_weight_shapes(net, weight_shapes(path), str(path))
+    apply_weights(net, read_weights(path), str(path))
 
 
 # --- trace --------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ _SPECS = {
     "save_network": ("&Save network…", "Ctrl+S", "Save the network spec (.json)", "SP_DialogSaveButton"),
     "open_session": ("Open s&ession…", "", "Open a whole session: network, weights, curves (.bstep)", None),
     "save_session": ("Save sessio&n…", "Ctrl+Shift+S", "Save the whole session in one file (.bstep)", None),
+    "export": ("E&xport…", "", "The network and its current weights as ONNX, a PyTorch file or safetensors, "
+               "checked after writing", None),
     "quit": ("&Quit", "Ctrl+Q", "Quit Backstep", None),
     "step_phase": ("Step &phase", "F11", "Run the next phase: one layer forward or backward, the loss, "
                    "or the update (F11)", "SP_ArrowRight"),
@@ -37,6 +39,13 @@ _SPECS = {
 }
 
 APP_WIDE = ("step_phase", "step_iteration", "finish_epoch", "run")
+
+
+def export(window) -> None:
+    """File › Export… (desktop/export_dialog.py, imported when first used)."""
+    from desktop.export_dialog import export_dialog
+
+    export_dialog(window)
 
 
 def create_actions(window) -> dict[str, QAction]:
@@ -70,6 +79,8 @@ def build_menus(window, actions: dict[str, QAction], editor) -> None:
     m.addSeparator()
     m.addAction(actions["open_session"])
     m.addAction(actions["save_session"])
+    m.addSeparator()
+    m.addAction(actions["export"])
     m.addSeparator()
     m.addAction(actions["quit"])
 

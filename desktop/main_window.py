@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         a["save_network"].triggered.connect(self._ask_save_network)
         a["open_session"].triggered.connect(self._ask_open_session)
         a["save_session"].triggered.connect(self._ask_save_session)
+        a["export"].triggered.connect(lambda: act.export(self))
         a["quit"].triggered.connect(self.close)
         a["dark_theme"].toggled.connect(self.set_theme)
         a["reset_layout"].triggered.connect(lambda: wl.reset_layout(self))

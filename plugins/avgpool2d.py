@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule
 from plugins.maxpool2d import pooled_loops, pooled_shape, window_views, windows_loops
+from plugins.pool_explain import AvgPoolExplainer
 
 
 class AvgPool2D(Layer):
@@ -39,6 +40,7 @@ class AvgPool2D(Layer):
         forward="pool(a)ᵢⱼ = (1/k²) Σₘ Σₙ a₍ᵢₛ₊ₘ₎₍ⱼₛ₊ₙ₎",
         backward="∂L/∂aᵤᵥ = Σ over windows (i, j) containing (u, v) of (1/k²) ∂L/∂pool(a)ᵢⱼ",
     )
+    explainer = AvgPoolExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         return pooled_shape("avgpool2d", in_shape, self.hp["kernel_size"], self.hp["stride"])
@@ -67,6 +69,13 @@ class AvgPool2D(Layer):
             else:
                 np.copyto(dx_view, share)
         return dx, {}
+
+    def to_torch(self, in_shape):
+        return TorchModule("AvgPool2d", (self.hp["kernel_size"], self.hp["stride"]))
+
+    def to_onnx(self, g, x, in_shape):
+        k, s = self.hp["kernel_size"], self.hp["stride"]
+        return g.op("AveragePool", [x], kernel_shape=[k, k], strides=[s, s])
 
 
 # --- reference implementations: the lecture's windows as plain loops (slow; for tests and reading) ---

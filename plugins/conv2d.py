@@ -19,24 +19,20 @@ layer, not to this one)::
 Summing over the batch n gives the batch average, because dL/dz already carries the 1/N of the
 mean loss ("Average the Gradient Across the Batch").
 
-How it is computed (the loop versions at the bottom are the same sums written out):
-im2col copies every receptive field into one column of a matrix, so the whole forward pass is one
-matrix product ``g (F, C·kh·kw) @ cols (C·kh·kw, Ho·Wo·N)``; ∂L/∂g is ``dz @ colsᵀ``; ∂L/∂a is
-``gᵀ @ dz`` scattered back onto the input grid (col2im: kh·kw slice additions). Columns are ordered
-(i, j, n), batch innermost, so each copy and addition runs over long contiguous rows; the output
-is returned as an (N, F, Ho, Wo) view of that (F, Ho, Wo, N) buffer, with no extra copy.
-(∂L/∂a can also be computed as a full correlation of the zero-padded dz with the flipped kernel;
-measured on the lecture network that is 5× slower at batch 64, because its im2col matrix holds
-F·kh·kw rows for every input pixel.)
+How it is computed: core/im2col.py turns every receptive field into a column, so the forward pass
+is one matrix product ``g @ cols`` and the backward two (∂L/∂g = dz colsᵀ, ∂L/∂a = gᵀ dz scattered
+back by col2im). The loop versions at the bottom are the same sums written out; the formula of one
+element with its numbers is plugins/conv2d_explain.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
-from core.api import Formula, HyperParam, Layer, LayerSpec, init_weight
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule, init_weight
 from core.errors import ShapeError
+from core.im2col import col2im, im2col, padded_chwn
+from plugins.conv2d_explain import ConvExplainer
 
 
 class Conv2D(Layer):
@@ -71,6 +67,7 @@ class Conv2D(Layer):
     )
     weighted = True
     example_shape = (3, 8, 8)
+    explainer = ConvExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         if len(in_shape) != 3:
@@ -99,7 +96,7 @@ class Conv2D(Layer):
         s, p = self.hp["stride"], self.hp["padding"]
         n, _, h, w = x.shape
         ho, wo = (h + 2 * p - kh) // s + 1, (w + 2 * p - kw) // s + 1
-        cols = _im2col(_padded_chwn(x, p), kh, kw, s, ho, wo)
+        cols = im2col(padded_chwn(x, p), kh, kw, s, ho, wo)
         z = g.reshape(f, -1) @ cols  # (F, Ho·Wo·N): every output at once
         z += b[:, None]
         z = z.reshape(f, ho, wo, n).transpose(3, 0, 1, 2)
@@ -112,7 +109,7 @@ class Conv2D(Layer):
         _, _, ho, wo = dout.shape
         dz, grads = self._grads(dout, cols, g)
         dcols = (g.reshape(f, -1).T @ dz).reshape(c, kh, kw, ho, wo, n)
-        dxp = _col2im(dcols, h + 2 * p, w + 2 * p, s)
+        dxp = col2im(dcols, h + 2 * p, w + 2 * p, s)
         dx = dxp[:, p : p + h, p : p + w].transpose(3, 0, 1, 2)
         return dx, grads
 
@@ -129,49 +126,17 @@ class Conv2D(Layer):
         dg = np.ascontiguousarray((cols @ dz.T).T).reshape(g.shape)  # (K,P)@(P,F): faster in BLAS
         return dz, {"weight": dg, "bias": dz.sum(axis=1)}
 
+    def to_torch(self, in_shape):
+        """nn.Conv2d: cross-correlation too, weight (F, C, kh, kw), bias (F,)."""
+        hp = self.hp
+        return TorchModule("Conv2d", (in_shape[0], hp["out_channels"], hp["kernel_size"]),
+                           {"stride": hp["stride"], "padding": hp["padding"]})
 
-def _padded_chwn(x: np.ndarray, p: int) -> np.ndarray:
-    """x (N, C, H, W), any memory order -> (C, H+2p, W+2p, N) C-contiguous with a zero border p."""
-    n, c, h, w = x.shape
-    t = x.transpose(1, 2, 3, 0)
-    if p == 0:
-        return np.ascontiguousarray(t)  # no copy when x came from a conv/activation/pool chain
-    xp = np.zeros((c, h + 2 * p, w + 2 * p, n), x.dtype)
-    xp[:, p : p + h, p : p + w] = t
-    return xp
-
-
-def _im2col(xp: np.ndarray, kh: int, kw: int, s: int, ho: int, wo: int) -> np.ndarray:
-    """(C, Hp, Wp, N) -> cols (C·kh·kw, Ho·Wo·N); column (i, j, n) is the window under output (i, j)."""
-    c, _, _, n = xp.shape
-    sc, sh, sw, sn = xp.strides
-    windows = as_strided(
-        xp, (c, kh, kw, ho, wo, n), (sc, sh, sw, s * sh, s * sw, sn), writeable=False
-    )
-    return windows.reshape(c * kh * kw, ho * wo * n)  # the one copy of the forward pass
-
-
-# below this many elements of dcols, _col2im uses one np.bincount (measured on the lecture network:
-# 2–3× faster at 10–15k elements, i.e. batch 1; slower beyond ~50k)
-_SMALL = 16384
-
-
-def _col2im(dcols: np.ndarray, hp: int, wp: int, s: int) -> np.ndarray:
-    """dcols (C, kh, kw, Ho, Wo, N) -> (C, Hp, Wp, N): each window's gradient added back in place."""
-    c, kh, kw, ho, wo, n = dcols.shape
-    if dcols.size <= _SMALL:
-        # one scatter-add over the flat positions instead of kh·kw small additions, whose Python
-        # overhead dominates for a single sample
-        where = _im2col(np.arange(c * hp * wp * n).reshape(c, hp, wp, n), kh, kw, s, ho, wo)
-        dxp = np.bincount(where.ravel(), weights=dcols.ravel(), minlength=c * hp * wp * n)
-        return dxp.astype(dcols.dtype, copy=False).reshape(c, hp, wp, n)
-    dxp = np.zeros((c, hp, wp, n), dcols.dtype)
-    hi, wi = s * (ho - 1) + 1, s * (wo - 1) + 1
-    for m in range(kh):
-        for q in range(kw):
-            view = dxp[:, m : m + hi : s, q : q + wi : s]
-            np.add(view, dcols[:, m, q], out=view)
-    return dxp
+    def to_onnx(self, g, x, in_shape):
+        """ONNX Conv: cross-correlation with the same weight layout, zero padding on all four sides."""
+        k, s, p = self.hp["kernel_size"], self.hp["stride"], self.hp["padding"]
+        return g.op("Conv", [x, g.param("weight"), g.param("bias")], kernel_shape=[k, k], strides=[s, s],
+                    pads=[p, p, p, p])
 
 
 # --- reference implementations: the lecture's sums as plain loops (slow; for tests and reading) ---

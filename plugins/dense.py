@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec, init_weight
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule, init_weight
 from core.errors import ShapeError
+from plugins.dense_explain import DenseExplainer
 
 
 class Dense(Layer):
@@ -49,6 +50,7 @@ class Dense(Layer):
     )
     weighted = True
     example_shape = (6,)
+    explainer = DenseExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         if len(in_shape) != 1:
@@ -83,6 +85,14 @@ class Dense(Layer):
         # np.dot for one sample: matmul of a (out, 1) by a (1, in) matrix skips BLAS and is 6× slower
         dw = np.dot(dout.T, a) if len(a) == 1 else dout.T @ a
         return {"weight": dw, "bias": dout.sum(axis=0)}
+
+    def to_torch(self, in_shape):
+        """nn.Linear: its weight is (out, in) too, z = a Wᵀ + b."""
+        return TorchModule("Linear", (in_shape[0], self.hp["out_features"]))
+
+    def to_onnx(self, g, x, in_shape):
+        """ONNX Gemm: z = a Wᵀ + b (transB = 1 because W is (out, in))."""
+        return g.op("Gemm", [x, g.param("weight"), g.param("bias")], transB=1)
 
 
 # --- reference implementations: the lecture's sums as plain loops (slow; for tests and reading) ---

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule
 from core.errors import ShapeError
+from plugins.pool_explain import MaxPoolExplainer
 
 
 class MaxPool2D(Layer):
@@ -46,6 +47,7 @@ class MaxPool2D(Layer):
         forward="pool(a)ᵢⱼ = maxₘ,ₙ a₍ᵢₛ₊ₘ₎₍ⱼₛ₊ₙ₎",
         backward="∂L/∂aᵤᵥ = ∂L/∂pool(a)ᵢⱼ if aᵤᵥ is the (first) maximum of window (i, j), else 0",
     )
+    explainer = MaxPoolExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         return pooled_shape("maxpool2d", in_shape, self.hp["kernel_size"], self.hp["stride"])
@@ -84,6 +86,13 @@ class MaxPool2D(Layer):
         for won, view in zip(first_maxima(x, out, k, s), window_views(mask, k, s)):
             view |= won
         return {"argmax_mask": mask}
+
+    def to_torch(self, in_shape):
+        return TorchModule("MaxPool2d", (self.hp["kernel_size"], self.hp["stride"]))
+
+    def to_onnx(self, g, x, in_shape):
+        k, s = self.hp["kernel_size"], self.hp["stride"]
+        return g.op("MaxPool", [x], kernel_shape=[k, k], strides=[s, s])  # no padding, floor: as here
 
 
 def pooled_shape(layer_id: str, in_shape: tuple, k: int, s: int) -> tuple:

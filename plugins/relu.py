@@ -11,7 +11,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, Layer, LayerSpec
+from core.api import Formula, Layer, LayerSpec, TorchModule
+from core.explain import Elementwise, fmt
+
+
+class ReLUExplainer(Elementwise):
+    """a = max(0, z), f′ = [z > 0] = [a > 0]."""
+
+    f_text = "max(0, z)"
+
+    def value(self, layer, z):
+        return max(0.0, z)
+
+    def slope(self, layer, a):
+        return 1.0 if a > 0 else 0.0
+
+    def slope_text(self, zs):
+        return f"[{zs} > 0]"
+
+    def slope_note(self, zs, a):
+        return f"f′(z) = 1 where z > 0, else 0 (f({zs}) = {fmt(a)})"
 
 
 class ReLU(Layer):
@@ -31,6 +50,7 @@ class ReLU(Layer):
         backward="∂L/∂z⁽ˡ⁾ = ∂L/∂a⁽ˡ⁾ · [z⁽ˡ⁾ > 0]",
     )
     init = "he"
+    explainer = ReLUExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         return tuple(in_shape)
@@ -43,3 +63,13 @@ class ReLU(Layer):
     def backward(self, dout, cache):
         """dout = ∂L/∂a -> ∂L/∂z = dout where a > 0, else 0."""
         return np.multiply(dout, cache > 0), {}
+
+    def inactive(self, a):
+        """a ≤ 0: there f′ = 0 and no gradient passes."""
+        return a <= 0
+
+    def to_torch(self, in_shape):
+        return TorchModule("ReLU")
+
+    def to_onnx(self, g, x, in_shape):
+        return g.op("Relu", [x])

@@ -12,9 +12,30 @@ precision.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from core.api import Formula, Layer, LayerSpec
+from core.api import Formula, Layer, LayerSpec, TorchModule
+from core.explain import Elementwise, fmt
+
+
+class SigmoidExplainer(Elementwise):
+    """a = 1 / (1 + exp(−z)), f′ = a (1 − a)."""
+
+    f_text = "1 / (1 + exp(−z))"
+
+    def value(self, layer, z):
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def slope(self, layer, a):
+        return a * (1.0 - a)
+
+    def slope_text(self, zs):
+        return f"f({zs})(1 − f({zs}))"
+
+    def slope_note(self, zs, a):
+        return f"f′(z) = f(z)(1 − f(z)) with f({zs}) = {fmt(a)}"
 
 
 class Sigmoid(Layer):
@@ -34,6 +55,7 @@ class Sigmoid(Layer):
         backward="∂L/∂z⁽ˡ⁾ = ∂L/∂a⁽ˡ⁾ · f(z⁽ˡ⁾)(1 − f(z⁽ˡ⁾))",
     )
     init = "glorot_sigmoid"
+    explainer = SigmoidExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         return tuple(in_shape)
@@ -54,3 +76,13 @@ class Sigmoid(Layer):
         dz *= a
         dz *= dout
         return dz, {}
+
+    def saturated(self, a, margin):
+        """a < margin or a > 1 − margin: there f′ = a(1 − a) < margin."""
+        return (a < margin) | (a > 1 - margin)
+
+    def to_torch(self, in_shape):
+        return TorchModule("Sigmoid")
+
+    def to_onnx(self, g, x, in_shape):
+        return g.op("Sigmoid", [x])

@@ -8,9 +8,30 @@ Like the sigmoid, the derivative needs only the output a, which is the cache.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from core.api import Formula, Layer, LayerSpec
+from core.api import Formula, Layer, LayerSpec, TorchModule
+from core.explain import Elementwise, fmt
+
+
+class TanhExplainer(Elementwise):
+    """a = tanh(z), f′ = 1 − a²."""
+
+    f_text = "tanh(z)"
+
+    def value(self, layer, z):
+        return math.tanh(z)
+
+    def slope(self, layer, a):
+        return 1.0 - a * a
+
+    def slope_text(self, zs):
+        return f"(1 − f({zs})²)"
+
+    def slope_note(self, zs, a):
+        return f"f′(z) = 1 − f(z)² with f({zs}) = {fmt(a)}"
 
 
 class Tanh(Layer):
@@ -30,6 +51,7 @@ class Tanh(Layer):
         backward="∂L/∂z⁽ˡ⁾ = ∂L/∂a⁽ˡ⁾ · (1 − f(z⁽ˡ⁾)²)",
     )
     init = "glorot"
+    explainer = TanhExplainer()
 
     def output_shape(self, in_shape: tuple) -> tuple:
         return tuple(in_shape)
@@ -46,3 +68,13 @@ class Tanh(Layer):
         np.subtract(1, dz, out=dz)
         dz *= dout
         return dz, {}
+
+    def saturated(self, a, margin):
+        """|a| > 1 − margin: there f′ = 1 − a² < 2·margin."""
+        return np.abs(a) > 1 - margin
+
+    def to_torch(self, in_shape):
+        return TorchModule("Tanh")
+
+    def to_onnx(self, g, x, in_shape):
+        return g.op("Tanh", [x])

@@ -12,13 +12,37 @@ Backward::     ∂L/∂z⁽ˡ⁾ = ∂L/∂a⁽ˡ⁾ · f′(z⁽ˡ⁾),   f′(
 The contract (core.api): tensors are batch-first, (N, C, H, W) or (N, F); ``forward`` returns
 (out, cache) and keeps no state on ``self``; ``backward(dout, cache)`` returns (dx, grads) with one
 gradient per parameter (none here). Hyperparameters arrive validated in ``self.hp``.
+
+Optional, below the maths: ``explainer`` (the formula of a clicked element with its numbers, in
+the debugger's formula view), ``to_torch`` and ``to_onnx`` (bench --compare-torch, export to PyTorch
+and ONNX) and ``saturated``/``inactive`` (the health monitor). docs/plugins.md explains each.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from core.api import Formula, HyperParam, Layer, LayerSpec
+from core.api import Formula, HyperParam, Layer, LayerSpec, TorchModule
+from core.explain import Elementwise
+
+
+class LeakyReLUExplainer(Elementwise):
+    """The formula view's numbers for a = f(z): f(z) for an output, ∂L/∂a · f′ for an error.
+
+    For a layer that is not element-wise, subclass core.explain.Explainer instead and return a
+    core.explain.Derivation from forward / grad_in / param_grad (docs/plugins.md).
+    """
+
+    f_text = "max(z, s·z)"
+
+    def value(self, layer, z):
+        return z if z > 0 else layer.hp["slope"] * z
+
+    def slope(self, layer, a):  # f′ from the output a, as backward computes it
+        return 1.0 if a > 0 else layer.hp["slope"]
+
+    def slope_text(self, zs):
+        return f"(1 if {zs} > 0 else s)"
 
 
 class LeakyReLU(Layer):
@@ -39,6 +63,7 @@ class LeakyReLU(Layer):
     )
     init = "he"  # the initialisation the weighted layer before it should use
     example_shape = (3, 8, 8)  # a per-sample input for the start-up smoke run and the gradient check
+    explainer = LeakyReLUExplainer()  # optional: without it the formula view shows `formula` only
 
     def output_shape(self, in_shape: tuple) -> tuple:
         """Per-sample shapes: same out as in (raise core.api.ShapeError("why") if a shape is impossible)."""
@@ -53,3 +78,11 @@ class LeakyReLU(Layer):
         """dout = ∂L/∂a -> ∂L/∂z = dout · f′(z); no parameters, so no gradients."""
         positive = cache
         return np.where(positive, dout, self.hp["slope"] * dout), {}
+
+    def to_torch(self, in_shape):
+        """Optional: the torch.nn module computing the same (for bench --compare-torch and export)."""
+        return TorchModule("LeakyReLU", (self.hp["slope"],))
+
+    def to_onnx(self, g, x, in_shape):
+        """Optional: this layer as ONNX operators (for export --to onnx); returns the output's name."""
+        return g.op("LeakyRelu", [x], alpha=self.hp["slope"])

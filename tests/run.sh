@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh machine, then runs them.
 #   bash tests/run.sh [pytest arguments]
-# - Python packages from requirements-dev.txt (and PyTorch 2.13 CPU where its wheel is on disk,
-#   for the comparison tests; they skip without it).
+# - Python packages from requirements-dev.txt (the app's, pytest, the export extra, the linters)
+#   and PyTorch 2.13 for the comparison and export tests.
 # - Debian packages for Qt and real-window tests (Xvfb, GL/EGL and xcb libraries), when run as
 #   root on a Debian-like system and they are missing.
 set -euo pipefail
@@ -10,12 +10,7 @@ cd "$(dirname "$0")/.."
 
 py=${PYTHON:-python3}
 $py -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-if ! $py -c "import torch" 2>/dev/null; then
-  wheel=$(ls /opt/wheels/torch-2.13.0*.whl 2>/dev/null | head -n 1 || true)
-  if [ -n "$wheel" ]; then
-    $py -m pip install --quiet --disable-pip-version-check "$wheel" || echo "PyTorch not installed; its comparison tests will skip"
-  fi
-fi
+$py -c "import torch" 2>/dev/null || $py -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 
 need_apt=""
 command -v Xvfb >/dev/null || need_apt=1

@@ -15,7 +15,7 @@ import warnings
 from core.errors import BackstepError
 from core.runtime import tune_allocator
 
-from . import bench, commands, evaluate, train
+from . import bench, commands, evaluate, export, train
 from .guard import one_line, plugin_failure
 
 COMMANDS = {
@@ -27,6 +27,7 @@ COMMANDS = {
     "datasets": commands.Datasets,
     "download": commands.Download,
     "evaluate": evaluate,
+    "export": export,
 }
 
 

@@ -20,7 +20,8 @@ class Trace:
     @staticmethod
     def add_arguments(p):
         p.add_argument("network", help="network spec file (.json)")
-        p.add_argument("--weights", required=True, metavar="W.npz", help="weights file (keys <layer>.<param>)")
+        p.add_argument("--weights", required=True, metavar="W",
+                       help="weights file, .npz or .safetensors (keys <layer>.<param>)")
         p.add_argument("--input", required=True, metavar="X.npy", help="batch of inputs, shape (N, C, H, W)")
         p.add_argument("--labels", required=True, metavar="Y.npy", help="labels, shape (N,), integers")
         p.add_argument("--out", required=True, metavar="T.npz", type=output_file,

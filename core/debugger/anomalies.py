@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.debugger.health import SATURATING, dead_mask, layer_list, saturated_mask
+from core.debugger.health import dead_mask, layer_list, saturated_mask
 
 NAN, POSINF, NEGINF = "NaN", "+Inf", "−Inf"
 SUBNORMAL, SATURATED, DEAD = "subnormal", "saturated", "dead"
@@ -79,11 +79,14 @@ def count_tensor(a, key: str = "", layer_type: str | None = None) -> TensorCount
     if a.dtype.kind == "f":
         subnormal = int(((vals != 0) & (np.abs(vals) < np.finfo(a.dtype).tiny)).sum())
     saturated = dead = units = None
-    if layer_type in SATURATING:
-        saturated = int(saturated_mask(a, layer_type).sum())
-    elif layer_type == "relu" and a.ndim >= 1 and a.shape[0]:
-        mask = dead_mask(a)
-        dead, units = int(mask.sum()), int(mask.size)
+    if layer_type is not None:  # the layer's own rules (core.api.Layer.saturated / .inactive)
+        sat = saturated_mask(a, layer_type)
+        if sat is not None:
+            saturated = int(np.sum(sat))
+        elif a.ndim >= 1 and a.shape[0]:
+            mask = dead_mask(a, layer_type)
+            if mask is not None:
+                dead, units = int(mask.sum()), int(mask.size)
     return TensorCounts(key, str(a.dtype), int(a.size), nan, posinf, neginf, zero, negative,
                         int(vals.size) - zero - negative, subnormal, saturated, dead, units)
 

@@ -1,7 +1,7 @@
 """The formula view: the lecture's equation of one clicked element, with its numbers.
 
 ``FormulaView.show_element(view, key, index)`` explains ``view.arrays[key][index]``
-(core.debugger.explain): the equation in the lecture's symbols, the same equation with the
+(core.explain): the equation in the lecture's symbols, the same equation with the
 numbers substituted, a table of every term (label, the numbers it multiplies, its value), their
 sum and the value the panels display — the two agree. ``sigHighlight`` carries the elements the
 terms read (array key -> index tuples: the receptive field, the pooling route) for the panels to
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.debugger.explain import Explanation, explain
+from core.explain import Explanation, explain
 from desktop.panels.base import on_screen
 
 MATH_FONTS = "'DejaVu Sans', 'Noto Sans', 'Segoe UI', 'Cambria Math', sans-serif"

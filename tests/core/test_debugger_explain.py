@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from core.debugger.explain import Explanation, explain
+from core.explain import Explanation, explain
 from core.network import Network
 from core.record import IterationRecord
 from core.spec import load_spec, parse_spec

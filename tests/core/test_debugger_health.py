@@ -81,3 +81,36 @@ def test_health_of_a_real_iteration_matches_the_arrays(lecture_path, tiny):
     # plain SGD: the step is −lr·grad, so the ratio is lr·‖grad‖/‖θ‖
     assert h["conv2"].update_ratio == pytest.approx(st.lr * h["conv2"].grad_norm
                                                     / math.sqrt((w_old ** 2).sum() + (b_old ** 2).sum()))
+
+
+def test_a_user_layer_brings_its_own_saturation_and_dead_rules():
+    from types import SimpleNamespace
+
+    from core.api import Layer, LayerSpec
+
+    class HardTanh(Layer):
+        spec = LayerSpec(id="hard_tanh", name="Hard tanh", category="Activation")
+
+        def output_shape(self, in_shape):
+            return tuple(in_shape)
+
+        def forward(self, x, params, train=True):
+            return np.clip(x, -1, 1), x
+
+        def backward(self, dout, cache):
+            return dout * (np.abs(cache) < 1), {}
+
+        def saturated(self, a, margin):
+            return np.abs(a) >= 1
+
+        def inactive(self, a):
+            return np.abs(a) >= 1
+
+    node = SimpleNamespace(name="h", type="hard_tanh", layer=HardTanh())
+    a = np.array([[1.0, 0.2, -1.0], [1.0, -0.5, 0.3]])
+    (h,) = layer_health([node], {"h.out": a})
+    assert h.saturated == 3 / 6 and h.dead == 1 / 3
+    assert saturated_fraction(a, HardTanh()) == 0.5
+    # a layer without the hooks has neither figure
+    (d,) = layer_health([("fc", "dense")], {"fc.out": a})
+    assert d.saturated is None and d.dead is None and d.act_norm is not None

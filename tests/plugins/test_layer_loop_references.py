@@ -45,9 +45,9 @@ def test_conv2d_named_shapes(n, c, h, w, f, k, s, p):
 @pytest.mark.parametrize("small", [0, 10**9], ids=["col2im-slices", "col2im-bincount"])
 @pytest.mark.parametrize("seed", range(4))
 def test_conv2d_both_col2im_paths(monkeypatch, small, seed):
-    import plugins.conv2d
+    import core.im2col
 
-    monkeypatch.setattr(plugins.conv2d, "_SMALL", small)
+    monkeypatch.setattr(core.im2col, "SMALL", small)
     rng, n, c, h, w, f, k, s, p = _random_conv_case(100 + seed)
     _compare_conv(rng, n, c, h, w, f, k, s, p)
     _compare_conv(np.random.default_rng(seed), 3, 2, 9, 8, 3, 3, 2, 1)
