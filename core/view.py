@@ -158,6 +158,10 @@ class StepView:
             return cached
         return a[s]
 
+    def computed_samples(self, layer: str) -> set[int]:
+        """The samples whose ``sample_param_grads(layer, s)`` are computed already (cached)."""
+        return {k[2] for k in self._cache if k[:2] == ("param", layer)}
+
     def sample_param_grads(self, layer: str, sample: int) -> dict[str, np.ndarray] | None:
         """∂L⁽ˢ⁾/∂θ of ``layer`` for sample s alone, from this view's recorded arrays (its input and
         ∂L/∂(its output)): the layer run on that one sample. The batch gradient the update uses is

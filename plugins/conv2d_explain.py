@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.explain import Derivation, Explainer, Term, factor_refs, factor_values, fmt, inner_sum, term
+from core.explain import Derivation, Explainer, Term, factor_refs, factor_values, fmt, inner_sum, ix, term
 
 
 class ConvExplainer(Explainer):
@@ -29,7 +29,7 @@ class ConvExplainer(Explainer):
         _, nc, kh, kw = g.shape
         h, w = a.shape[2], a.shape[3]
         gs, ins = at.weight_sym(), at.in_sym
-        terms = [term(f"b[{f}]", [("b", b[f])], [(at.param_key("bias"), (f,))])]
+        terms = [term(f"b{ix((f,))}", [("b", b[f])], [(at.param_key("bias"), (f,))])]
         for ch in range(nc):
             for m in range(kh):
                 u = i * s + m - p
@@ -38,7 +38,7 @@ class ConvExplainer(Explainer):
                 for q in range(kw):
                     v = jj * s + q - p
                     if 0 <= v < w:
-                        terms.append(term(f"{gs}[{f},{ch},{m},{q}] · {ins}[{sn},{ch},{u},{v}]",
+                        terms.append(term(f"{gs}{ix((f, ch, m, q))} · {ins}{ix((sn, ch, u, v))}",
                                           [(gs, g[f, ch, m, q]), (ins, a[sn, ch, u, v])],
                                           [(at.param_key("weight"), (f, ch, m, q)), (at.input_key, (sn, ch, u, v))]))
         return Derivation(
@@ -66,7 +66,7 @@ class ConvExplainer(Explainer):
                     if iv < 0 or iv % s or iv // s >= wo:
                         continue
                     i, jj = iu // s, iv // s
-                    terms.append(term(f"{gs}[{f},{ch},{m},{q}] · ∂L/∂{zs}[{sn},{f},{i},{jj}]",
+                    terms.append(term(f"{gs}{ix((f, ch, m, q))} · ∂L/∂{zs}{ix((sn, f, i, jj))}",
                                       [(gs, g[f, ch, m, q]), (f"∂L/∂{zs}", dz[sn, f, i, jj]), *fvals],
                                       [(at.param_key("weight"), (f, ch, m, q)), (at.grad_out_key, (sn, f, i, jj)),
                                        *frefs]))
@@ -93,7 +93,7 @@ class ConvExplainer(Explainer):
             ap = np.pad(np.asarray(a[:, ch], dtype=np.float64), ((0, 0), (pad, pad), (pad, pad)))
             win = ap[:, m: m + s * (ho - 1) + 1: s, q: q + s * (wo - 1) + 1: s]  # (N, Ho, Wo)
             per = (win * np.asarray(dz[:, f], dtype=np.float64)).sum(axis=(1, 2))
-            label = f"Σᵢ Σⱼ ∂L/∂{zs}[{{sn}},{f},i,j] · {ins}[{{sn}},{ch},i+{m},j+{q}]"
+            label = f"Σᵢ Σⱼ ∂L/∂{zs}[{{sn}},{f + 1},i,j] · {ins}[{{sn}},{ch + 1},i+{m},j+{q}]"
             related = {at.grad_out_key: [(sample, f, i, j) for i in range(ho) for j in range(wo)],
                        at.input_key: [(sample, ch, i * s + m - pad, j * s + q - pad) for i in range(ho)
                                       for j in range(wo) if 0 <= i * s + m - pad < h and 0 <= j * s + q - pad < w]}
@@ -102,13 +102,13 @@ class ConvExplainer(Explainer):
         elif param == "bias":
             f = int(index[0])
             per = np.asarray(dz[:, f], dtype=np.float64).sum(axis=(1, 2))
-            label = f"Σᵢ Σⱼ ∂L/∂{zs}[{{sn}},{f},i,j]"
+            label = f"Σᵢ Σⱼ ∂L/∂{zs}[{{sn}},{f + 1},i,j]"
             related = {at.grad_out_key: [(sample, f, i, j) for i in range(ho) for j in range(wo)]}
             eq = f"∂L/∂b[f] = Σ over samples Σᵢ Σⱼ ∂L/∂{zs}[f,i,j]"
         else:
             return None
-        terms = [Term(f"sample {sn}: " + label.format(sn=sn), (("Σ over positions", float(per[sn])),), float(per[sn]))
-                 for sn in range(n)]
+        terms = [Term(f"sample {sn + 1}: " + label.format(sn=sn + 1), (("Σ over positions", float(per[sn])),),
+                      float(per[sn])) for sn in range(n)]
         note = (f"Batch-averaged: ∂L/∂{zs} already carries the 1/N of the mean loss (N = {n}), so the "
                 f"per-sample sums just add up. Highlighted: sample {sample}.")
         return Derivation(eq, terms, f"= Σ {n} per-sample sums", note, related=related)

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from core.explain import Derivation, Explainer, factor_refs, factor_values, fmt, inner_sum, term
+from core.explain import Derivation, Explainer, factor_refs, factor_values, fmt, inner_sum, ix, term
 
 
 class DenseExplainer(Explainer):
@@ -16,8 +16,8 @@ class DenseExplainer(Explainer):
         a, wm, b = at.input(), at.param("weight"), at.param("bias")
         sn, i = int(index[0]), int(index[1])
         ws, ins = at.weight_sym(), at.in_sym
-        terms = [term(f"b[{i}]", [("b", b[i])], [(at.param_key("bias"), (i,))])]
-        terms += [term(f"{ws}[{i},{j}] · {ins}[{sn},{j}]", [(ws, wm[i, j]), (ins, a[sn, j])],
+        terms = [term(f"b{ix((i,))}", [("b", b[i])], [(at.param_key("bias"), (i,))])]
+        terms += [term(f"{ws}{ix((i, j))} · {ins}{ix((sn, j))}", [(ws, wm[i, j]), (ins, a[sn, j])],
                        [(at.param_key("weight"), (i, j)), (at.input_key, (sn, j))]) for j in range(wm.shape[1])]
         return Derivation(f"{at.out_sym}ᵢ = Σⱼ {ws}ᵢⱼ {ins}ⱼ + bᵢ", terms, f"= {fmt(b[i])} + Σ {len(terms) - 1} terms")
 
@@ -27,7 +27,7 @@ class DenseExplainer(Explainer):
         sn, jj = int(index[0]), int(index[1])
         ws, zs = at.weight_sym(), at.out_sym
         fvals, frefs = factor_values(factors), factor_refs(factors)
-        terms = [term(f"{ws}[{i},{jj}] · ∂L/∂{zs}[{sn},{i}]", [(ws, w[i, jj]), (f"∂L/∂{zs}", dz[sn, i]), *fvals],
+        terms = [term(f"{ws}{ix((i, jj))} · ∂L/∂{zs}{ix((sn, i))}", [(ws, w[i, jj]), (f"∂L/∂{zs}", dz[sn, i]), *fvals],
                       [(at.param_key("weight"), (i, jj)), (at.grad_out_key, (sn, i)), *frefs])
                  for i in range(w.shape[0])]
         return Derivation(f"Σᵢ {ws}ᵢⱼ · ∂L/∂{zs}ᵢ", terms, f"Σ {len(terms)} terms = {fmt(inner_sum(terms))}")
@@ -43,13 +43,13 @@ class DenseExplainer(Explainer):
         zs, ins = at.out_sym, at.in_sym
         if param == "weight":
             i, jj = int(index[0]), int(index[1])
-            terms = [term(f"sample {sn}: {ins}[{sn},{jj}] · ∂L/∂{zs}[{sn},{i}]",
+            terms = [term(f"sample {sn + 1}: {ins}{ix((sn, jj))} · ∂L/∂{zs}{ix((sn, i))}",
                           [(ins, a[sn, jj]), (f"∂L/∂{zs}", dz[sn, i])],
                           [(at.input_key, (sn, jj)), (at.grad_out_key, (sn, i))]) for sn in range(n)]
             eq = f"∂L/∂{at.weight_sym()}ᵢⱼ = Σ over samples {ins}ⱼ · ∂L/∂{zs}ᵢ"
         elif param == "bias":
             i = int(index[0])
-            terms = [term(f"sample {sn}: ∂L/∂{zs}[{sn},{i}]", [(f"∂L/∂{zs}", dz[sn, i])],
+            terms = [term(f"sample {sn + 1}: ∂L/∂{zs}{ix((sn, i))}", [(f"∂L/∂{zs}", dz[sn, i])],
                           [(at.grad_out_key, (sn, i))]) for sn in range(n)]
             eq = f"∂L/∂bᵢ = Σ over samples ∂L/∂{zs}ᵢ"
         else:

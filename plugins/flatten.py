@@ -27,16 +27,17 @@ class FlattenExplainer(Explainer):
         v = float(at.input()[src])
         return Derivation(f"vec({ins})[(c·H + i)·W + j] = {ins}[c,i,j]",
                           [Term(f"{ins}{ix(src)}", ((ins, v),), v, ((at.input_key, src),))], f"= {fmt(v)}",
-                          f"Flatten only reshapes: element {flat} is channel {src[1]}, row {src[2]}, col {src[3]}.")
+                          f"Flatten only reshapes: element {flat + 1} is channel {src[1] + 1}, row {src[2] + 1}, "
+                          f"col {src[3] + 1}.")
 
     def grad_in(self, at, index):
         shape = at.node.in_shape
         flat = int(np.ravel_multi_index(tuple(int(t) for t in index[1:]), shape))
         dv = float(at.grad_out()[index[0], flat])
-        lab = f"∂L/∂{at.out_sym}[{index[0]},{flat}]"
+        lab = f"∂L/∂{at.out_sym}{ix((index[0], flat))}"
         return Derivation(f"∂L/∂{at.in_sym}[c,i,j] = ∂L/∂vec[(c·H + i)·W + j]   (a reshape)",
                           [term(lab, [(lab, dv)], [(at.grad_out_key, (int(index[0]), flat))])], f"= {fmt(dv)}",
-                          f"Flatten only reshapes: element {flat} of the vector, H = {shape[1]}, W = {shape[2]}.")
+                          f"Flatten only reshapes: element {flat + 1} of the vector, H = {shape[1]}, W = {shape[2]}.")
 
     def expand_grad_in(self, at, index, factors):
         flat = int(np.ravel_multi_index(tuple(int(t) for t in index[1:]), at.node.in_shape))

@@ -49,11 +49,11 @@ class PoolExplainer(Explainer):
             name, share, cond = self.share(at, sn, ch, i, jj, pos)
             refs = [(at.input_key, w) for w in window] if name == "route" else []
             sub = at.error_of_output((sn, ch, i, jj), factors + [(name, share, refs)])
-            texts.append(f"{cond.format(u=u, v=v, i=i, j=jj)} · ({sub.equation})")
+            texts.append(f"{cond.format(u=u + 1, v=v + 1, i=i + 1, j=jj + 1)} · ({sub.equation})")
             substs.append(f"{int(share) if name == 'route' else fmt(share)} · ({sub.substituted})")
             terms += sub.terms
         if not texts:  # not under any window (a border the windows skip): no error reaches it
-            t = term(f"no pooling window covers ({u},{v})", [("error", 0.0), *factor_values(factors)],
+            t = term(f"no pooling window covers ({u + 1},{v + 1})", [("error", 0.0), *factor_values(factors)],
                      factor_refs(factors))
             return Derivation("0 (no pooling window covers this position)", [t], "0")
         return Derivation(" + ".join(texts), terms, " + ".join(substs))
@@ -67,12 +67,12 @@ class PoolExplainer(Explainer):
             name, share, cond = self.share(at, sn, ch, i, jj, pos)
             refs = [(at.input_key, w) for w in window] + [(at.grad_out_key, (sn, ch, i, jj))]
             dv = float(dz[sn, ch, i, jj])
-            terms.append(term(f"{cond.format(u=u, v=v, i=i, j=jj)} · ∂L/∂{ps}[{sn},{ch},{i},{jj}]",
+            terms.append(term(f"{cond.format(u=u + 1, v=v + 1, i=i + 1, j=jj + 1)} · ∂L/∂{ps}{ix((sn, ch, i, jj))}",
                               [(name, share), (f"∂L/∂{ps}", dv)], refs))
             subst.append(f"{int(share) if name == 'route' else fmt(share)} · {fmt(dv)}")
         eq, note = self.backward_text(f"∂L/∂{at.in_sym}", ps)
         if not terms:
-            return Derivation(eq, [term(f"no pooling window covers ({u},{v})", [("error", 0.0)])], "= 0",
+            return Derivation(eq, [term(f"no pooling window covers ({u + 1},{v + 1})", [("error", 0.0)])], "= 0",
                               "No pooling window covers this position: no error reaches it.")
         return Derivation(eq, terms, "= " + " + ".join(subst), note)
 
@@ -99,7 +99,7 @@ class MaxPoolExplainer(PoolExplainer):
         vals = [(f"{ins}{ix(w[2:])}", float(a[w])) for w in window]
         refs = tuple((at.input_key, w) for w in window)
         first = int(np.argmax([v for _, v in vals]))
-        t = Term(f"max of window ({i},{jj}) = {ins}{ix(window[first][2:])}", tuple(vals), vals[first][1],
+        t = Term(f"max of window ({i + 1},{jj + 1}) = {ins}{ix(window[first][2:])}", tuple(vals), vals[first][1],
                  (refs[first],) + refs)
         return Derivation(f"pool({ins})ᵢⱼ = maxₘ,ₙ {ins}₍ᵢₛ₊ₘ₎₍ⱼₛ₊ₙ₎", [t],
                           f"= max({', '.join(fmt(v) for _, v in vals)})",

@@ -43,7 +43,7 @@ def _where(key: str, index: tuple) -> str:
     dims = (_WDIMS if (".weight" in key or ".bias" in key) else _DIMS).get(len(index))
     if dims is None:
         return ix(index)
-    return "[" + ", ".join(f"{d} {int(i)}" for d, i in zip(dims, index)) + "]"
+    return "[" + ", ".join(f"{d} {int(i) + 1}" for d, i in zip(dims, index)) + "]"  # from 1, as ix
 
 
 def _split_key(key: str, names: list[str]):

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from core.explain.terms import Derivation, Term, factor_refs, factor_values, fmt, term
+from core.explain.terms import Derivation, Term, factor_refs, factor_values, fmt, ix, term
 
 
 def _labels(c):
@@ -33,7 +33,7 @@ def softmax_error(c, idx, factors=()) -> Derivation:
     n = probs.shape[0]
     p = float(probs[sn, i])
     yi = float(int(y[sn]) == i)
-    t = term(f"(ŷ[{sn},{i}] − y[{sn},{i}]) / N", [("ŷ − y", p - yi), ("1/N", 1.0 / n), *factor_values(factors)],
+    t = term(f"(ŷ{ix((sn, i))} − y{ix((sn, i))}) / N", [("ŷ − y", p - yi), ("1/N", 1.0 / n), *factor_values(factors)],
              [("probs", (sn, i)), *factor_refs(factors)])
     return Derivation("(ŷ − y)/N", [t], f"({fmt(p)} − {int(yi)})/{n}")
 
@@ -51,7 +51,7 @@ def loss(c) -> Derivation:
     """The key "loss": the batch mean of −log ŷ at each sample's label."""
     probs, y = c.get("probs"), _labels(c)
     nb = len(y)
-    terms = [term(f"−log ŷ[{s},{int(y[s])}] / N",
+    terms = [term(f"−log ŷ{ix((s, int(y[s])))} / N",
                   [("−log ŷ", -math.log(max(float(probs[s, int(y[s])]), 1e-300))), ("1/N", 1.0 / nb)],
                   [("probs", (s, int(y[s])))])
              for s in range(nb)]
@@ -66,7 +66,7 @@ def probs(c, idx) -> Derivation:
     e = np.exp(z - z.max())
     v = float(e[idx[1]] / e.sum())
     zs = c.outs[-1].unicode
-    t = Term(f"exp({zs}[{idx[0]},{idx[1]}]) / Σⱼ exp({zs}[{idx[0]},j])", ((zs, float(z[idx[1]])),), v,
+    t = Term(f"exp({zs}{ix(idx)}) / Σⱼ exp({zs}[{idx[0] + 1},j])", ((zs, float(z[idx[1]])),), v,
              tuple((f"{last}.out", (idx[0], j)) for j in range(len(z))))
     return Derivation(f"ŷᵢ = exp({zs}ᵢ) / Σⱼ exp({zs}ⱼ)", [t], f"= {fmt(v)}",
                       "Softmax turns the scores into probabilities.")
@@ -79,8 +79,8 @@ def probs_grad(c, idx) -> Derivation:
     p = float(p_all[idx])
     v = float(c.get("probs.grad")[idx])
     if v == 0:
-        t = Term(f"−y[{idx[0]},{idx[1]}] / (N ŷ) with y = 0", (("y", 0.0),), 0.0, (("probs", idx),))
+        t = Term(f"−y{ix(idx)} / (N ŷ) with y = 0", (("y", 0.0),), 0.0, (("probs", idx),))
     else:
-        t = term(f"−1 / (N · ŷ[{idx[0]},{idx[1]}])", [("−1/N", -1.0 / nb), ("1/ŷ", 1.0 / p)], [("probs", idx)])
+        t = term(f"−1 / (N · ŷ{ix(idx)})", [("−1/N", -1.0 / nb), ("1/ŷ", 1.0 / p)], [("probs", idx)])
     return Derivation("∂L/∂ŷᵢ = −yᵢ / (N ŷᵢ)", [t], f"= {fmt(t.product)}",
                       "Shown, not used: the engine goes straight to ∂L/∂z = ŷ − y.")

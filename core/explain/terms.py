@@ -80,7 +80,7 @@ class Explanation:
 
     key: str
     index: tuple
-    title: str  # the element in the lecture's notation, e.g. "∂L/∂z⁽¹⁾ [sample 0, channel 2, row 5, col 7]"
+    title: str  # the element in the lecture's notation, e.g. "∂L/∂z⁽¹⁾ [sample 1, channel 3, row 6, col 8]"
     equation: str  # the general equation (Unicode, lecture symbols)
     value: float | None  # what the array holds at ``index`` (None if not recorded)
     terms: tuple[Term, ...] = ()
@@ -107,8 +107,9 @@ class Explanation:
 
 
 def ix(index) -> str:
-    """An index as the formula view writes it: ``[0,2,5,7]``."""
-    return "[" + ",".join(str(int(i)) for i in index) + "]"
+    """An index as the formula view writes it, counted from 1 as the lecture and the panels count:
+    the array element [0, 2, 5, 7] is written ``[1,3,6,8]``."""
+    return "[" + ",".join(str(int(i) + 1) for i in index) + "]"
 
 
 def fmt(v: float) -> str:

@@ -4,7 +4,8 @@ A panel draws a StepView and nothing else. It skips the work while hidden — cl
 behind another in a dock group — and draws the kept view when it is shown (``set_exposed``); it
 shows a hint instead of an empty area when there is nothing to draw, and
 remembers the exact arrays it shows (``displayed()``) so tests can compare them with the engine's.
-Hovering a pixel emits e.g. ``"conv1.out[sample 3, channel 2, row 5, col 7] = 0.8123"``.
+Hovering a pixel emits e.g. ``"conv1.out[sample 3, channel 2, row 5, col 7] = 0.8123"``, every
+index counted from 1 (as the panels and the lecture count; the arrays are indexed from 0).
 """
 
 from __future__ import annotations
@@ -165,6 +166,7 @@ class Panel(QWidget):
         top.addWidget(QLabel("Layer:"))
         top.addWidget(self.layer)
         top.addStretch(1)
+        self.layer_row = top  # (a panel may add its own controls at the right)
         self.grid = self.make_grid()
         self.caption = self.make_captioned_body(self.grid, caption_pt, top)
 
@@ -244,7 +246,8 @@ class Panel(QWidget):
         """Describe the element ``index`` of the displayed ``key``; show it and emit sigHover."""
         name, prefix, dims = self._index_info[key]
         value = self._shown[key][tuple(index)]
-        parts = [f"{d} {i}" for d, i in prefix] + [f"{d} {int(i)}" for d, i in zip(dims, index)]
+        # counted from 1, as the panels, the lecture and people count (the arrays from 0)
+        parts = [f"{d} {int(i) + 1}" for d, i in prefix] + [f"{d} {int(i) + 1}" for d, i in zip(dims, index)]
         text = f"{name}[{', '.join(parts)}] = {format_value(value)}"
         self._hover_label.setText(text)
         self.sigHover.emit(text)

@@ -1,4 +1,9 @@
-"""Backpropagated errors ∂L/∂z for the focused sample, labelled as the lecture's steps.
+"""Backpropagated errors ∂L/∂z of the focused sample, as the lecture writes them, labelled as its steps.
+
+They are the sample's own: the errors of its loss L⁽ˢ⁾ (``StepView.sample_value``: N times its row
+of the batch loss's errors), so ∂L/∂z⁽⁴⁾ is ŷ − y exactly, as in the lecture's K = 5 example. The
+batch mean enters where the lecture puts it, in the weight gradients ("average the gradient
+across the batch"), which the weight-gradient panel shows.
 
 Every error the backward pass produces — ∂L/∂ŷ, ∂L/∂z⁽⁴⁾, ∂L/∂a⁽³⁾, ∂L/∂z⁽³⁾ … ∂L/∂x — in the
 order it is computed (last layer first); those not computed yet in this iteration are greyed (the
@@ -16,6 +21,8 @@ from desktop.panels.base import Panel
 from desktop.panels.image_grid import DIVERGING, symmetric_levels
 
 COLUMNS = 3
+CAPTION = ("Sample {s}'s own errors (of its loss L⁽ˢ⁾: ∂L/∂z⁽⁴⁾ = ŷ − y), in backprop's order; "
+           "step k: the lecture's. Greyed: not computed yet.")
 
 
 def error_quantities(nodes) -> list:
@@ -46,10 +53,12 @@ class ErrorMapsPanel(Panel):
         super().__init__(parent)
         self.grid = self.make_grid()
         self.caption = self.make_captioned_body(self.grid, caption_pt=9)
-        self.caption.setText("In backprop's order (step k: the lecture's). Greyed: not computed yet.")
-        self.caption.setToolTip("The errors in the order backprop computes them, last layer first; "
-                                "\"step k\" is the lecture's k-th backward step. A greyed map is not "
-                                "computed yet in this iteration. Each map has its own colour bar.")
+        self.caption.setText(CAPTION.format(s="s"))
+        self.caption.setToolTip("The errors of the focused sample's own loss L⁽ˢ⁾, as the lecture derives them "
+                                "for one sample (so ∂L/∂z⁽⁴⁾ = ŷ − y), in the order backprop computes them, "
+                                "last layer first; \"step k\" is the lecture's k-th backward step. The batch "
+                                "mean enters at the weight gradients. A greyed map is not computed yet in this "
+                                "iteration. Each map has its own colour bar.")
 
     def draw(self, view: StepView) -> str | None:
         qs = error_quantities(view.nodes)
@@ -57,11 +66,12 @@ class ErrorMapsPanel(Panel):
         keys = [q.key for q in qs]
         self.grid.set_cells([keys[i:i + COLUMNS] for i in range(0, len(keys), COLUMNS)], colorbars=True)
         focus = min(view.focus, len(view.x) - 1) if view.x is not None else 0
+        self.caption.setText(CAPTION.format(s=focus + 1))
         any_shown = False
         for q in qs:
             step = f"step {q.step} · " if q.step else ""
             title = f"{step}{q.label} ({shape_text(shapes[q.key])})"  # the levels: on the colour bar
-            err = view.focused(q.key)
+            err = view.sample_value(q.key)
             if err is None:
                 self.grid.clear_map(q.key, title)
                 continue

@@ -25,7 +25,8 @@ def test_formula_view_shows_the_plugins_own_terms(qtbot, monkeypatch):
     assert e.supported and "gain.gain" in sig.args[0]
     assert "a[n,c,i,j] = γ[c] · z[n,c,i,j]" in fv.equation_label.text()
     (row,) = fv.terms_shown()
-    assert row[0] == "γ[2] · z[1,2,7,9]" and "γ = " in row[1] and "z = " in row[1]
+    # counted from 1, as the panels count
+    assert row[0] == "γ[3] · z[2,3,8,10]" and "γ = " in row[1] and "z = " in row[1]
     assert fv.sum_label.text().split("=")[-1].strip() == fv.value_label.text().split("=")[-1].strip()
     assert not fv.table.isHidden()
     # the gain's parameter gradient: one term per sample

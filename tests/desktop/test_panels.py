@@ -94,8 +94,12 @@ def test_error_maps_show_the_backpropagated_errors(qtbot, stepped):
     view = stepped[1]["backward:sig1"]
     w = shown(qtbot, ErrorMapsPanel, view)
     d = w.displayed()
-    np.testing.assert_array_equal(d["sig1.grad_in"], view.arrays["sig1.grad_in"][FOCUS])
-    np.testing.assert_array_equal(d["fc2.grad_out"], view.arrays["fc2.grad_out"][FOCUS])
+    # the focused sample's own errors (of its loss L⁽ˢ⁾), as the lecture writes them: N times its row
+    n = len(view.y)
+    np.testing.assert_allclose(d["sig1.grad_in"], n * view.arrays["sig1.grad_in"][FOCUS], rtol=1e-6)
+    np.testing.assert_allclose(d["fc2.grad_out"], n * view.arrays["fc2.grad_out"][FOCUS], rtol=1e-6)
+    y_hat, label = view.arrays["probs"][FOCUS], int(view.y[FOCUS])
+    np.testing.assert_allclose(d["fc2.grad_out"], y_hat - np.eye(10)[label], atol=1e-6)  # ∂L/∂z⁽⁴⁾ = ŷ − y
     assert "conv1.grad_in" not in d  # not computed yet
     assert "∂L/∂z⁽¹⁾" in w.grid.cells["sig1.grad_in"].title and w.grid.cells["sig1.grad_in"].highlight
     bar = w.grid.cells["sig1.grad_in"].colorbar
@@ -121,17 +125,25 @@ def test_filters_show_the_parameters(qtbot, stepped):
         np.testing.assert_array_equal(d[f"{layer}.weight"], view.params[layer]["weight"])
 
 
-def test_gradient_shares_of_the_samples_sum_to_the_batch_average(qtbot, stepped):
-    view = stepped[1]["backward:conv1"]
+def test_each_samples_own_gradient_averages_to_the_batch_gradient(qtbot, stepped):
+    """The lecture's Training Batch: every sample's own ∂L⁽ˢ⁾/∂g, averaged, is the update's gradient;
+    each one is the engine's own per-sample gradient (a batch of one of that sample)."""
+    st, views = stepped
+    view = views["backward:conv1"]
     w = shown(qtbot, GradientsPanel, view)
+    n = len(view.y)
     for layer in ("conv1", "fc2"):
         w.layer.choose(layer)
         d = w.displayed()
         grad = view.arrays[f"{layer}.weight.grad"]
         np.testing.assert_array_equal(d[f"{layer}.weight.grad"], grad)
-        shares = [d[f"{layer}.weight.grad/sample {s}"] for s in range(8)]
-        np.testing.assert_allclose(np.sum(shares, axis=0), grad, rtol=1e-4, atol=1e-7)
-    assert "Σ / N" in w.caption.text() + w.grid.cells["average"].title
+        owns = [d[f"{layer}.weight.grad/sample {s}"] for s in range(n)]
+        np.testing.assert_allclose(np.mean(owns, axis=0), grad, rtol=1e-4, atol=1e-7)
+        for s, own in enumerate(owns):  # against the engine: N times the sample's share of the batch
+            share = st.per_sample_grads(layer, s)["weight"]
+            np.testing.assert_allclose(own, n * share, rtol=1e-4, atol=1e-7)
+        assert f"mean over all {n}" in w.caption.text()
+    assert "(1/N) Σₛ ∂L⁽ˢ⁾/∂" in w.grid.cells["average"].title
 
 
 def test_gradients_follow_the_step_and_hint_before_the_backward_pass(qtbot, stepped):
@@ -205,7 +217,8 @@ def test_hover_names_the_element_and_its_value(qtbot, stepped):
     with qtbot.waitSignal(w.sigHover) as blocker:
         w.hover_at("conv1.out", (2, 5, 7))
     value = view.arrays["conv1.out"][FOCUS, 2, 5, 7]
-    assert blocker.args[0] == f"conv1.out[sample {FOCUS}, channel 2, row 5, col 7] = {value:.4f}"
+    # every index counted from 1, as the panels and the lecture count
+    assert blocker.args[0] == f"conv1.out[sample {FOCUS + 1}, channel 3, row 6, col 8] = {value:.4f}"
     assert w.hover_text == blocker.args[0]
     # the mouse path: the scene position of pixel (row 5, col 7) of the tile of channel 4
     qtbot.wait(50)  # let the layout place the cells
@@ -215,7 +228,7 @@ def test_hover_names_the_element_and_its_value(qtbot, stepped):
     from PySide6.QtCore import QPointF
     with qtbot.waitSignal(w.sigHover) as blocker:
         w.grid._on_mouse_moved(cell.image.mapToScene(QPointF(col + 0.5, row + 0.5)))
-    assert blocker.args[0].startswith(f"conv1.out[sample {FOCUS}, channel 4, row 5, col 7] = ")
+    assert blocker.args[0].startswith(f"conv1.out[sample {FOCUS + 1}, channel 5, row 6, col 8] = ")
 
 
 def test_hidden_panel_draws_on_show(qtbot, stepped):
