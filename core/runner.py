@@ -128,7 +128,8 @@ class Runner:
 
     def _run_fast(self) -> None:
         ws, st = self.ws, self.ws.stepper
-        if st.position:  # finish a half-stepped iteration phase by phase first
+        if st.position or st.given_batch:  # a half-stepped iteration, or a given batch: phase by phase,
+            # so that it is recorded with its arrays (the timeline could not replay a given batch)
             ws._phases_to_boundary()
             self.done += 1
         while not self.finished():

@@ -99,6 +99,7 @@ class Stepper:
                        + [f"backward:{n.name}" for n in reversed(nodes)] + ["update"])
         self._quantities = backward_quantities(nodes)
         self.position = 0  # index of the next phase; 0 = at an iteration boundary
+        self._given: tuple | None = None  # a batch for the next iteration only (use_batch)
         self._work: _Work | None = None  # the iteration in progress, phase by phase
 
     # --- settings -----------------------------------------------------------------------------
@@ -141,7 +142,33 @@ class Stepper:
         """Indices of the batch the next iteration trains on."""
         return self._permutation(self.epoch)[self.offset:self.offset + self.batch_size]
 
+    def use_batch(self, x: np.ndarray, y: np.ndarray, source: str = "given") -> None:
+        """The next iteration trains on (x, y) instead of the next batch of the permutation — a drawn
+        digit, a test example to follow through — once; the data order carries on after it (the
+        offset does not move). x: (N, C, H, W) in the network's input scale, y: (N,) labels."""
+        x = self.net.check_input(np.asarray(x), source)
+        y = np.asarray(y, dtype=np.int64).reshape(-1)
+        if len(y) != len(x) or not len(y):
+            raise HyperParamError(f"{source}: {len(x)} inputs and {len(y)} labels")
+        if int(y.min()) < 0 or int(y.max()) >= self.net.n_classes:
+            raise HyperParamError(f"{source}: labels must be 0…{self.net.n_classes - 1}")
+        self._given = (np.full(len(y), -1, dtype=np.int64), x, y)
+
+    def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of the batch the next iteration takes (given, or the permutation's next)."""
+        if self._given is not None:
+            return self._given[1], self._given[2]
+        idx = self.next_batch_indices()
+        return self.data.x_train[idx], self.data.y_train[idx]
+
+    @property
+    def given_batch(self) -> bool:
+        """True while the next (or current) iteration is a batch given by ``use_batch``."""
+        return self._given is not None
+
     def _batch(self):
+        if self._given is not None:
+            return self._given
         idx = self.next_batch_indices()
         x = self.net.check_input(self.data.x_train[idx], "dataset")
         return idx, x, self.data.y_train[idx]
@@ -157,7 +184,9 @@ class Stepper:
         self._epoch_correct += correct
         self._epoch_seen += len(y)
         self.iteration += 1
-        self.offset += len(y)
+        if self._given is None:
+            self.offset += len(y)
+        self._given = None  # (a given batch is used once)
         self.position = 0
         self._work = None
         if self.offset >= self.n_train:
@@ -382,6 +411,7 @@ class Stepper:
         losses, correct, seen = state.get("epoch_acc", [[], 0, 0])
         self._epoch_losses, self._epoch_correct, self._epoch_seen = list(losses), int(correct), int(seen)
         self._perm_epoch = -1
+        self._given = None
         self.cancel_iteration()
 
     def set_optimizer(self, name: str, lr: float | None = None) -> None:
@@ -401,4 +431,5 @@ class Stepper:
         self.history = History()
         self._epoch_losses, self._epoch_correct, self._epoch_seen = [], 0, 0
         self._perm_epoch = -1
+        self._given = None
         self.cancel_iteration()

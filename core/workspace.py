@@ -158,8 +158,8 @@ class Workspace:
         common = {"nodes": st.net.nodes, "classes": st.net.classes, "history": st.history.to_dict(),
                   "position": self.position(), "focus": self.focus, "speed": self.speed}
         if rec is None or not rec.snapshots:
-            idx = st.next_batch_indices()
-            return StepView.before_first(x=st.data.x_train[idx], y=st.data.y_train[idx], params=st.params_view(),
+            x, y = st.next_batch()
+            return StepView.before_first(x=x, y=y, params=st.params_view(),
                                          lr=st.lr, optimizer=st.optimizer.name, iteration=st.iteration,
                                          epoch=st.epoch, **common)
         return StepView.from_record(rec, params=st.params_view(), **common)
@@ -265,6 +265,59 @@ class Workspace:
         if ok:
             self.speed = 1.0 / max(time.perf_counter() - t0, 1e-9)
         return ok
+
+    def step_back_phase(self) -> bool:
+        """Go back one phase: to the moment before the last phase ran, with the arrays exactly as they
+        were then (the iteration's earlier phases run again from its start: the same numbers). Back
+        past an update, the iteration it ended is reopened just before its update (from the
+        timeline's state at its start). False if there is nothing to go back to."""
+        if self.running or not self.spec_ok:
+            return False
+        st = self.stepper
+        try:
+            if st.position > 0:
+                target, iteration = st.position - 1, st.iteration
+                st.cancel_iteration()  # nothing was updated yet: the state is the iteration's start
+            else:
+                iteration = st.iteration - 1
+                if iteration < 0 or iteration not in self.timeline.iterations():
+                    return False
+                x, y, idx = self.timeline.batch_at(iteration)
+                self.timeline.resume(st, iteration)  # its start state; later recordings dropped
+                if np.all(np.asarray(idx) < 0):  # it trained on a given batch: give it again
+                    st.use_batch(x, y, "the batch that iteration trained on")
+                target = len(st.phases) - 1
+                self.events.settings.emit(self.settings)
+            self._boundary = st.state(copy=False)
+            self.record, self.last_record = IterationRecord(iteration), None
+            for _ in range(target):
+                self.record.add(st.step_phase())
+        except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; say where
+            msg, layer = self._locate_error(exc)
+            self.events.error.emit(msg, layer)
+            return False
+        self._emit_view()
+        return True
+
+    def step_on(self, x, y, description: str = "the given batch") -> None:
+        """The next iteration trains on (x, y) — a drawn digit, a test example to follow through its
+        forward and backward — instead of the next batch; the data order carries on after it. An
+        iteration stepped halfway is dropped first (nothing of it was applied yet)."""
+        if self.running:
+            raise BackstepError("pause the run first")
+        st = self.stepper
+        st.cancel_iteration()
+        st.use_batch(x, y, description)
+        self.record, self.last_record = IterationRecord(st.iteration), None
+        self.focus = 0
+        self._emit_view()
+
+    def evaluation_network(self) -> Network:
+        """A copy of the network with the weights of the last iteration boundary: evaluating it is
+        safe on another thread, even while a run changes the live weights."""
+        net = self.network.astype(self.network.dtype)
+        net.params = {name: dict(ps) for name, ps in self.boundary_state()["params"].items()}
+        return net
 
     # --- runs (the runner's thread) -----------------------------------------------------------------
 

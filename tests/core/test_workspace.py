@@ -159,3 +159,54 @@ def test_a_recorded_view_says_which_iteration_it_shows(ws):
 
 def test_the_lecture_network_is_the_default():
     assert Workspace(batch_size=4).spec == load_spec(LECTURE)
+
+
+def _same_arrays(a, b):
+    assert set(a.arrays) == set(b.arrays)
+    for k in a.arrays:
+        np.testing.assert_array_equal(np.asarray(a.arrays[k]), np.asarray(b.arrays[k]), err_msg=k)
+
+
+def test_stepping_back_a_phase_shows_the_previous_phases_arrays_exactly(ws):
+    views = []
+    for _ in range(14):
+        ws.step_phase()
+        views.append(ws.view())
+    for back in range(1, 6):
+        assert ws.step_back_phase()
+        _same_arrays(ws.view(), views[-1 - back])
+        assert ws.view().phase == views[-1 - back].phase
+    ws.step_phase()  # and on again: the same numbers as the first time
+    _same_arrays(ws.view(), views[-5])
+
+
+def test_stepping_back_over_an_update_reopens_the_iteration_before_it(ws):
+    ws.step_iteration()
+    done = ws.view()  # after the update of iteration 1
+    params_after = {k: v.copy() for k, v in ws.network.params["fc1"].items()}
+    assert ws.step_back_phase()
+    v = ws.view()
+    assert ws.stepper.iteration == 0 and ws.stepper.next_phase == "update" and v.phase == "backward:conv1"
+    assert not np.array_equal(ws.network.params["fc1"]["weight"], params_after["weight"])  # before the update
+    for k in v.arrays:
+        np.testing.assert_array_equal(v.arrays[k], done.arrays[k], err_msg=k)
+    ws.step_phase()  # the update again: the same new weights
+    np.testing.assert_array_equal(ws.network.params["fc1"]["weight"], params_after["weight"])
+    assert not Workspace(batch_size=4).step_back_phase()  # nothing to go back to at the start
+
+
+def test_a_given_batch_is_trained_on_once_and_the_data_order_carries_on(ws):
+    st = ws.stepper
+    nxt = st.next_batch_indices().copy()
+    x = ws.dataset.x_test[:1]
+    ws.step_on(x, [int(ws.dataset.y_test[0])], "test example 1")
+    v = ws.view()
+    np.testing.assert_array_equal(v.x, x) and v.batch_size == 1
+    ws.step_iteration()
+    assert st.iteration == 1 and st.offset == 0 and ws.last_record.last.x.shape[0] == 1
+    np.testing.assert_array_equal(st.next_batch_indices(), nxt)  # the permutation's batch comes next
+    ws.step_iteration()
+    assert st.offset == 8
+    assert ws.step_back_phase() and ws.step_back_phase()  # back into the given batch's iteration too
+    with pytest.raises(BackstepError, match="labels"):
+        ws.step_on(x, [12])
