@@ -1,0 +1,203 @@
+"""Edits that cannot drift: whatever is edited, undone, redone and answered, the engine trains the
+network the editor shows. The re-initialise question is asked before a change reaches the editor,
+once per committed change; "No" leaves editor, undo stack and engine as they were."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.editor.layer_palette import type_mime
+from tests.desktop.conftest import press
+
+pytest.importorskip("pytestqt")
+
+YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+class Answers:
+    """Scripted answers to QMessageBox.question, and every question asked. Like a real modal
+    dialog, each question first takes the focus away from the widget that has it (a spin box gets
+    its focus-out and emits editingFinished while the question is open)."""
+
+    def __init__(self):
+        self.queue: list[bool] = []
+        self.asked: list[tuple[str, str]] = []
+        self.said: list[bool] = []
+        self.default = None  # answer when the queue is empty (None: an unexpected question fails)
+        self.decide = None  # or a function that chooses it
+
+    def __call__(self, parent, title, text, *a, **k):
+        self.asked.append((title, text))
+        focused = QApplication.focusWidget()
+        if focused is not None:
+            QApplication.sendEvent(focused, QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.ActiveWindowFocusReason))
+        if self.queue:
+            answer = self.queue.pop(0)
+        elif self.decide is not None:
+            answer = self.decide()
+        else:
+            assert self.default is not None, f"unexpected question: {title}: {text}"
+            answer = self.default
+        self.said.append(answer)
+        if focused is not None:
+            QApplication.sendEvent(focused, QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.ActiveWindowFocusReason))
+        return YES if answer else NO
+
+    def reinit_questions(self) -> int:
+        return sum(title.startswith("Re-initialise") for title, _ in self.asked)
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    a = Answers()
+    monkeypatch.setattr(QMessageBox, "question", a)
+    return a
+
+
+def names(window):
+    return [e.name for e in window.editor.spec().layers]
+
+
+def params_copy(window):
+    """The engine's weights by layer (layers without parameters left out)."""
+    return {k: {p: v.copy() for p, v in ps.items()} for k, ps in window.workspace.network.params.items() if ps}
+
+
+def same_params(a, b):
+    return a.keys() == b.keys() and all(
+        a[k].keys() == b[k].keys() and all(np.array_equal(a[k][p], b[k][p]) for p in a[k]) for k in a)
+
+
+def check_in_step(window):
+    """The invariant: the workspace holds the editor's spec; when it builds, the engine's network is
+    that spec, with the shapes and parameter counts the editor's blocks show."""
+    ws, ed = window.workspace, window.editor
+    assert ws.spec == ed.spec()
+    if not ws.spec_ok:
+        return
+    net = ws.network
+    assert net.spec == ed.spec()
+    infos = ed.block_infos()
+    assert [n.name for n in net.nodes] == [i.name for i in infos]
+    rng = np.random.default_rng(0)
+    for node, info in zip(net.nodes, infos):
+        assert node.in_shape == info.in_shape and node.out_shape == info.out_shape, node.name
+        assert net.param_count(node.name) == info.param_count, node.name
+        expected = window.registry.get(info.type)(**info.hp).init_params(info.in_shape, rng)
+        assert {k: v.shape for k, v in net.params[node.name].items()} == {k: v.shape for k, v in expected.items()}
+
+
+def trained(qtbot, window, iterations=1):
+    for _ in range(iterations):
+        press(qtbot, window, Qt.Key.Key_F10)
+    assert window.workspace.trained_iterations == iterations
+
+
+def type_into(qtbot, field, text, enter=True):
+    """Type ``text`` into a form field as a user does (select all, type, Enter)."""
+    field.editor.setFocus()
+    line = field.editor.lineEdit() if hasattr(field.editor, "lineEdit") else field.editor
+    line.selectAll()
+    qtbot.keyClicks(line, text)
+    if enter:
+        qtbot.keyClick(line, Qt.Key.Key_Return)
+
+
+# --- the defects a new user hit -------------------------------------------------------------------
+
+def test_kernel_5_to_3_then_ctrl_z_answered_no_leaves_everything_as_it_was(qtbot, window, answers):
+    """The issue: 5→3, Ctrl+Z, No showed 6×24×24 in the editor while training ran the 3×3 network."""
+    ws, ed = window.workspace, window.editor
+    trained(qtbot, window)
+    ed.select_layer("conv1")
+    answers.queue = [True]
+    type_into(qtbot, ed.form.fields["kernel_size"], "3")
+    assert answers.reinit_questions() == 1
+    assert ws.network.params["conv1"]["weight"].shape == (6, 1, 3, 3)
+    assert ed.canvas.block("conv1").info.shape_label == "6×26×26"
+    check_in_step(window)
+
+    before, index = params_copy(window), ed.undo_stack.index()
+    answers.queue = [False]
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)  # would go back to 5×5: asks, and No changes nothing
+    assert answers.reinit_questions() == 2
+    assert ed.spec().layers[0].hp["kernel_size"] == 3 and ed.canvas.block("conv1").info.shape_label == "6×26×26"
+    assert ed.undo_stack.index() == index and ed.undo_stack.canUndo() and not ed.undo_stack.canRedo()
+    assert ws.network.params["conv1"]["weight"].shape == (6, 1, 3, 3) and same_params(before, params_copy(window))
+    assert ed.form.fields["kernel_size"].value() == 3
+    check_in_step(window)
+    qtbot.wait(50)  # (the old code undid again on a timer after a No)
+    assert ed.undo_stack.index() == index and answers.reinit_questions() == 2
+    check_in_step(window)
+
+    answers.queue = [True]
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert ed.spec().layers[0].hp["kernel_size"] == 5 and ws.network.params["conv1"]["weight"].shape == (6, 1, 5, 5)
+    check_in_step(window)
+    answers.queue = [True]
+    press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: 3 again, asked again, in the editor and the engine
+    assert ed.spec().layers[0].hp["kernel_size"] == 3 and ws.network.params["conv1"]["weight"].shape == (6, 1, 3, 3)
+    assert answers.reinit_questions() == 4 and ws.trained_iterations == 1
+    check_in_step(window)
+
+
+def test_delete_key_menu_drop_and_palette_ask_first_and_no_changes_nothing(qtbot, window, answers):
+    ws, ed = window.workspace, window.editor
+    trained(qtbot, window)
+    spec, before = ed.spec(), params_copy(window)
+
+    def unchanged():
+        assert ed.spec() == spec and ed.undo_stack.count() == 0 and same_params(before, params_copy(window))
+        check_in_step(window)
+
+    answers.queue = [False]
+    ed.select_layer("conv2")
+    ed.canvas.setFocus()
+    qtbot.keyClick(ed.canvas, Qt.Key.Key_Delete)  # conv2 gone: fc1 takes another input size
+    assert answers.reinit_questions() == 1
+    unchanged()
+    answers.queue = [False]
+    menu = ed.canvas.build_context_menu(names(window).index("fc1"))
+    next(a for a in menu.actions() if a.text() == "Delete").trigger()
+    assert answers.reinit_questions() == 2
+    unchanged()
+    answers.queue = [False]
+    assert ed.canvas.drop_mime(type_mime("conv2d"), ed.canvas.gap_pos(3))  # a conv before conv2
+    assert answers.reinit_questions() == 3
+    unchanged()
+    answers.queue = [False]
+    ed.select_layer("flat")
+    ed.palette.itemDoubleClicked.emit(ed.palette.type_items()["dense"], 0)  # a dense after flat
+    assert answers.reinit_questions() == 4
+    unchanged()
+    answers.queue = [False]
+    menu = ed.canvas.build_context_menu(names(window).index("conv2"))
+    next(a for a in menu.actions() if a.text() == "Move up").trigger()
+    assert answers.reinit_questions() == 5
+    unchanged()
+
+    answers.queue = [True]
+    qtbot.keyClick(ed.canvas, Qt.Key.Key_Delete)  # flat is selected: removing it breaks the network
+    assert answers.reinit_questions() == 5  # nothing to re-initialise (it does not build): not asked
+    assert "flat" not in names(window) and not ws.spec_ok
+    check_in_step(window)
+    ed.undo()  # back to a network that builds with the same shapes: nothing re-initialised, not asked
+    assert ws.spec_ok and answers.reinit_questions() == 5 and same_params(before, params_copy(window))
+    check_in_step(window)
+
+
+def test_edits_that_keep_every_shape_are_not_asked_about(qtbot, window, answers):
+    ed = window.editor
+    trained(qtbot, window)
+    before = params_copy(window)
+    ed.select_layer("sig1")
+    ed.palette.itemDoubleClicked.emit(ed.palette.type_items()["relu"], 0)
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert answers.asked == [] and "relu1" in names(window) and same_params(before, params_copy(window))
+    check_in_step(window)
+
+
