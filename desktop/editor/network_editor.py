@@ -200,7 +200,7 @@ class NetworkEditor(QWidget):
     def set_hyperparam(self, index: int, name: str, value: Any, merge: bool = False) -> str | None:
         """Validated by the layer's HyperParam; an invalid value returns the message and changes nothing.
 
-        ``merge`` folds consecutive changes of the same field into one undo step (the form, as you type).
+        ``merge`` folds consecutive changes of the same field into one undo step.
         """
         layer = self._layer_name(index)
         return self._edit(f"Set {layer}.{name}",
@@ -325,16 +325,19 @@ class NetworkEditor(QWidget):
 
     # --- form callbacks -------------------------------------------------------------------------
 
-    def _form_set_hp(self, name: str, value: Any) -> str | None:
-        i = self._index_of(self._selected)
-        return None if i is None else self.set_hyperparam(i, name, value, merge=True)
+    # (by the name of the layer the form was built for, not the selection: a commit on focus-out
+    # comes when the click that moved the focus may already be selecting another block)
 
-    def _form_rename(self, new_name: str) -> str | None:
-        i = self._index_of(self._selected)
-        return None if i is None else self.rename_layer(i, new_name)
+    def _form_set_hp(self, layer: str, name: str, value: Any) -> str | None:
+        i = self._index_of(layer)
+        return f"no layer {layer!r} any more" if i is None else self.set_hyperparam(i, name, value)
 
-    def _form_check_name(self, new_name: str) -> str | None:
-        return spec_edits.name_problem(self._spec, new_name, self._index_of(self._selected))
+    def _form_rename(self, layer: str, new_name: str) -> str | None:
+        i = self._index_of(layer)
+        return f"no layer {layer!r} any more" if i is None else self.rename_layer(i, new_name)
+
+    def _form_check_name(self, layer: str, new_name: str) -> str | None:
+        return spec_edits.name_problem(self._spec, new_name, self._index_of(layer))
 
 
 if __name__ == "__main__":  # preview: python -m desktop.editor.network_editor [spec.json]

@@ -123,6 +123,8 @@ def test_form_validates_as_you_type(editor, qtbot):
     assert editor.spec().layers[0].hp["kernel_size"] == 5
     field.editor.lineEdit().selectAll()
     qtbot.keyClicks(field.editor.lineEdit(), "3")
+    assert field.pending and editor.spec().layers[0].hp["kernel_size"] == 5  # typed, not applied yet
+    qtbot.keyClick(field.editor.lineEdit(), Qt.Key_Return)  # fields commit on Enter (or focus-out)
     assert field.error is None and editor.spec().layers[0].hp["kernel_size"] == 3
     assert editor.canvas.block("conv1").info.shape_label == "6×26×26"
     editor.form.name_edit.setText("conv2")
@@ -244,9 +246,9 @@ def test_every_field_kind_validates(qtbot, schema, value, typed, bad):
     field = HyperParamField("p", schemas[schema], value, lambda v: applied.append(v))
     qtbot.addWidget(field)
     assert field.value() == value and field.error is None
-    field._changed(typed)
+    field.commit(typed)
     assert applied == [typed] and field.error is None
-    field._changed(bad)
+    field.commit(bad)
     assert applied == [typed] and field.error and field.error.startswith("p:")
 
 

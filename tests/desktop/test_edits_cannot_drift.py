@@ -144,6 +144,53 @@ def test_kernel_5_to_3_then_ctrl_z_answered_no_leaves_everything_as_it_was(qtbot
     check_in_step(window)
 
 
+def test_typing_12_asks_once_on_enter_and_no_keeps_the_training(qtbot, window, answers):
+    """The issue: "1" of "12" opened the question and the Return meant to finish typing answered it."""
+    ws, ed = window.workspace, window.editor
+    trained(qtbot, window, 2)
+    before = params_copy(window)
+    ed.select_layer("conv1")
+    field = ed.form.fields["out_channels"]
+    type_into(qtbot, field, "12", enter=False)
+    assert answers.asked == [] and ed.spec().layers[0].hp["out_channels"] == 6  # typing applies nothing
+    assert field.pending and "Enter applies 12" in field.error_label.text()
+    answers.queue = [False]
+    qtbot.keyClick(field.editor.lineEdit(), Qt.Key.Key_Return)
+    assert answers.reinit_questions() == 1  # once, though the question's dialog took the focus (a focus-out)
+    assert "conv1" in answers.asked[0][1] and "2 iterations" in answers.asked[0][1]
+    assert ed.spec().layers[0].hp["out_channels"] == 6 and field.value() == 6 and field.error is None
+    assert ed.undo_stack.count() == 0 and ws.trained_iterations == 2 and same_params(before, params_copy(window))
+    check_in_step(window)
+    ed.canvas.setFocus()  # leaving the field after a No is no new change: not asked again
+    qtbot.waitUntil(lambda: not field.editor.hasFocus(), timeout=2000)
+    assert answers.reinit_questions() == 1
+
+    answers.queue = [True]
+    type_into(qtbot, field, "12")
+    assert answers.reinit_questions() == 2
+    assert ws.network.params["conv1"]["weight"].shape == (12, 1, 5, 5)
+    assert ws.network.params["conv2"]["weight"].shape == (16, 12, 5, 5)
+    np.testing.assert_array_equal(ws.network.params["fc1"]["weight"], before["fc1"]["weight"])  # kept
+    assert ws.trained_iterations == 2 and ed.undo_stack.count() == 1
+    ed.canvas.setFocus()
+    qtbot.waitUntil(lambda: not field.editor.hasFocus(), timeout=2000)
+    assert answers.reinit_questions() == 2  # the focus-out after Enter commits nothing new
+    check_in_step(window)
+
+
+def test_out_of_range_hyperparameter_is_refused_with_the_limit_not_clamped(qtbot, window, answers):
+    ed = window.editor
+    ed.select_layer("conv1")
+    field = ed.form.fields["kernel_size"]
+    type_into(qtbot, field, "500", enter=False)
+    assert field.editor.text() == "500" and "above the maximum" in field.error  # typed as is, and why
+    qtbot.keyClick(field.editor.lineEdit(), Qt.Key.Key_Return)
+    assert ed.spec().layers[0].hp["kernel_size"] == 5 and field.value() == 5  # back to the value in use
+    assert "500 is above the maximum" in field.error and "still 5" in field.error
+    assert answers.asked == []
+    check_in_step(window)
+
+
 def test_delete_key_menu_drop_and_palette_ask_first_and_no_changes_nothing(qtbot, window, answers):
     ws, ed = window.workspace, window.editor
     trained(qtbot, window)
@@ -201,3 +248,32 @@ def test_edits_that_keep_every_shape_are_not_asked_about(qtbot, window, answers)
     check_in_step(window)
 
 
+def test_a_focus_out_commits_to_the_layer_that_was_typed_into(qtbot, window, answers):
+    ed = window.editor
+    ed.select_layer("conv1")
+    field = ed.form.fields["out_channels"]
+    type_into(qtbot, field, "8", enter=False)
+    ed.canvas.setFocus()  # the click on another block takes the focus first
+    ed.select_layer("fc1")
+    assert ed.spec().layers[0].hp["out_channels"] == 8 and ed.spec().layers[7].hp["out_features"] == 120
+    assert ed.form.fields.keys() >= {"out_features"}
+    check_in_step(window)
+
+
+def test_rename_commits_on_enter_and_a_refused_name_goes_back(qtbot, window, answers):
+    ed = window.editor
+    ed.select_layer("sig1")
+    edit = ed.form.name_edit
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "sig2")
+    assert "already" in ed.form.name_error.text() and names(window)[1] == "sig1"
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert names(window)[1] == "sig1" and ed.form.name_edit.text() == "sig1"
+    assert "already" in ed.form.name_error.text() and "still 'sig1'" in ed.form.name_error.text()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "act1")
+    assert names(window)[1] == "sig1"  # typing renames nothing
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert names(window)[1] == "act1" and ed.selected_layer() == "act1" and ed.undo_stack.count() == 1
+    check_in_step(window)
