@@ -191,6 +191,52 @@ def test_out_of_range_hyperparameter_is_refused_with_the_limit_not_clamped(qtbot
     check_in_step(window)
 
 
+def test_alpha_500_is_refused_with_its_range_not_clamped(qtbot, window):
+    ws, c = window.workspace, window.controls
+    lr = ws.settings.lr
+    c.lr.setFocus()
+    c.lr.lineEdit().selectAll()
+    qtbot.keyClicks(c.lr.lineEdit(), "500")
+    assert c.lr.text() == "500" and "above the range 1e-05…10" in c.message.text()  # as you type
+    qtbot.keyClick(c.lr.lineEdit(), Qt.Key.Key_Return)
+    assert ws.settings.lr == lr and c.lr.value() == pytest.approx(lr)  # not 5, not 10: the value in use
+    text = c.message.text()
+    assert "α: 500 is above the range 1e-05…10" in text and f"still {lr:g}" in text
+    assert not c.message.isHidden()
+    c.lr.lineEdit().selectAll()
+    qtbot.keyClicks(c.lr.lineEdit(), "0.1")
+    qtbot.keyClick(c.lr.lineEdit(), Qt.Key.Key_Return)
+    assert ws.settings.lr == pytest.approx(0.1) and c.message.isHidden()
+
+
+@pytest.mark.parametrize("box, typed, words", [
+    ("batch", "5000", "batch size N: 5000 is above the range 1…4096"),
+    ("batch", "0", "batch size N: 0 is below the range 1…4096"),
+    ("focus", "40", "focus sample: 40 is above the range 1…32"),
+    ("seed", "-1", "seed: -1 is below the range 0…2147483647"),
+    ("lr", "0", "α: 0 is below the range 1e-05…10"),
+])
+def test_settings_out_of_range_are_refused_and_the_box_goes_back(qtbot, window, box, typed, words):
+    ws, c = window.workspace, window.controls
+    w = getattr(c, box)
+    before, settings, focus = w.value(), ws.settings, ws.focus
+    w.setFocus()
+    w.lineEdit().selectAll()
+    qtbot.keyClicks(w.lineEdit(), typed)
+    qtbot.keyClick(w.lineEdit(), Qt.Key.Key_Return)
+    assert words in c.message.text() and f"still {before:g}" in c.message.text()
+    assert w.value() == before and ws.settings == settings and ws.focus == focus
+
+
+def test_a_value_typed_without_enter_counts_before_a_step(qtbot, window):
+    ws, c = window.workspace, window.controls
+    c.lr.lineEdit().selectAll()
+    qtbot.keyClicks(c.lr.lineEdit(), "0.05")
+    assert ws.settings.lr == pytest.approx(0.3)
+    press(qtbot, window, Qt.Key.Key_F11)  # the step uses what the box shows
+    assert ws.settings.lr == pytest.approx(0.05)
+
+
 def test_delete_key_menu_drop_and_palette_ask_first_and_no_changes_nothing(qtbot, window, answers):
     ws, ed = window.workspace, window.editor
     trained(qtbot, window)
