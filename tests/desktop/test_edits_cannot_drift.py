@@ -323,3 +323,144 @@ def test_rename_commits_on_enter_and_a_refused_name_goes_back(qtbot, window, ans
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert names(window)[1] == "act1" and ed.selected_layer() == "act1" and ed.undo_stack.count() == 1
     check_in_step(window)
+
+
+# --- any sequence: the random walk ------------------------------------------------------------------
+
+# mostly values that build, some out of range (refused: nothing changes, nothing is asked)
+VALUES = {"out_channels": (4, 6, 8, 12, 1025), "kernel_size": (3, 5, 3, 5, 0, 32), "stride": (1, 1, 2, 17),
+          "padding": (0, 1, 0, 1, 17), "out_features": (10, 12, 84, 120, 84, 0)}
+NAMES = ("a", "b", "conv1", "fc2", "x-1", "bad name")
+ADDED = ("relu", "sigmoid", "tanh", "relu", "sigmoid", "tanh", "conv2d", "dense", "maxpool2d", "flatten")
+
+
+class Walk:
+    """One random user: edits through the palette, the canvas (keys, menu, drops) and the form,
+    undo and redo by the keyboard, and Yes or No to every question, each chosen by ``rng``."""
+
+    def __init__(self, qtbot, window, answers, rng):
+        self.qtbot, self.w, self.ed, self.answers, self.rng = qtbot, window, window.editor, answers, rng
+        answers.default = None
+        answers.decide = lambda: rng.random() < 0.5
+        self.changes = self.broken = 0
+
+    def layer(self) -> int | None:
+        n = len(self.ed.spec().layers)
+        return int(self.rng.integers(n)) if n else None
+
+    def act(self) -> str:
+        """One action, chosen by ``rng``; its name."""
+        rng = self.rng
+        if not self.w.workspace.spec_ok and rng.random() < 0.6:
+            kind = "undo"  # (a learner whose network broke mostly goes back; random edits rarely mend it)
+        else:
+            kind = str(rng.choice(["add", "drop", "delete", "menu_delete", "move", "drag", "hp", "hp", "hp", "hp",
+                                   "rename", "undo", "undo", "redo", "redo", "step"]))
+        i = self.layer()
+        if i is not None or kind in ("add", "drop", "undo", "redo", "step"):
+            getattr(self, f"do_{kind}")(i)
+        return kind
+
+    def do_add(self, i):  # a double click in the palette: after the selected block
+        ed = self.ed
+        ed.select_layer(ed.spec().layers[i].name if i is not None else None)
+        ed.palette.itemDoubleClicked.emit(ed.palette.type_items()[self.rng.choice(ADDED)], 0)
+
+    def do_drop(self, _i):  # a palette entry dropped in a gap
+        ed = self.ed
+        gap = int(self.rng.integers(len(ed.spec().layers) + 1))
+        ed.canvas.drop_mime(type_mime(self.rng.choice(ADDED)), ed.canvas.gap_pos(gap))
+
+    def do_delete(self, i):  # the Delete key on the selected block
+        self.ed.select_layer(self.ed.spec().layers[i].name)
+        self.ed.canvas.setFocus()
+        self.qtbot.keyClick(self.ed.canvas, Qt.Key.Key_Delete)
+
+    def do_menu_delete(self, i):
+        next(a for a in self.ed.canvas.build_context_menu(i).actions() if a.text() == "Delete").trigger()
+
+    def do_move(self, i):  # the block menu's Move up / Move down
+        text = self.rng.choice(["Move up", "Move down"])
+        action = next(a for a in self.ed.canvas.build_context_menu(i).actions() if a.text() == text)
+        if action.isEnabled():
+            action.trigger()
+
+    def do_drag(self, i):  # a block dragged to a gap
+        ed = self.ed
+        mime = type_mime("x")
+        mime.removeFormat("application/x-backstep-layer-type")
+        mime.setData("application/x-backstep-block", str(i).encode())
+        ed.canvas.drop_mime(mime, ed.canvas.gap_pos(int(self.rng.integers(len(ed.spec().layers) + 1))))
+
+    def do_hp(self, i):  # typed into the form, then Enter or leaving the field
+        ed, rng = self.ed, self.rng
+        tunable = [e.name for e in ed.spec().layers if e.hp]
+        ed.select_layer(rng.choice(tunable) if tunable else ed.spec().layers[i].name)
+        if not ed.form.fields:
+            return
+        name = rng.choice(sorted(ed.form.fields))
+        field = ed.form.fields[name]
+        type_into(self.qtbot, field, str(rng.choice(VALUES.get(name, (1, 2)))), enter=False)
+        if rng.random() < 0.7:
+            self.qtbot.keyClick(field.editor.lineEdit(), Qt.Key.Key_Return)
+        else:
+            ed.canvas.setFocus()
+
+    def do_rename(self, i):
+        ed = self.ed
+        ed.select_layer(ed.spec().layers[i].name)
+        edit = ed.form.name_edit
+        edit.setFocus()
+        edit.selectAll()
+        self.qtbot.keyClicks(edit, self.rng.choice(NAMES))
+        self.qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+    def do_undo(self, _i):
+        press(self.qtbot, self.w, Qt.Key.Key_Z, CTRL)
+
+    def do_redo(self, _i):
+        press(self.qtbot, self.w, Qt.Key.Key_Z, CTRL | SHIFT)
+
+    def do_step(self, _i):
+        if self.w.workspace.spec_ok:
+            press(self.qtbot, self.w, Qt.Key.Key_F10)
+
+    def step(self) -> str:
+        ws, ed, answers = self.w.workspace, self.ed, self.answers
+        spec, index, count = ed.spec(), ed.undo_stack.index(), ed.undo_stack.count()
+        stepper, before, trained_before = ws.stepper, params_copy(self.w), ws.trained_iterations
+        asked, said = len(answers.asked), len(answers.said)
+        kind = self.act()
+        questions, replies = answers.asked[asked:], answers.said[said:]
+        where = f"{kind}: {questions}"
+        assert len(questions) <= 1, where  # once per committed change
+        check_in_step(self.w)
+        self.changes += ed.spec() != spec
+        self.broken += ed.spec() != spec and not ws.spec_ok
+        if replies == [False]:  # No: editor, undo stack and engine as they were
+            assert ed.spec() == spec and ed.undo_stack.index() == index and ed.undo_stack.count() == count, where
+            assert ws.stepper is stepper and same_params(before, params_copy(self.w)), where
+        if replies == [True]:  # Yes: the change reached the editor and the engine
+            assert ed.spec() != spec and ws.stepper is not stepper, where
+        if replies != [False] and ed.spec() != spec and ws.spec_ok and kind != "step":
+            now = params_copy(self.w)
+            lost = [k for k in now if k not in before or
+                    {p: a.shape for p, a in now[k].items()} != {p: a.shape for p, a in before[k].items()}]
+            if lost and trained_before:  # trained weights went: only after a Yes
+                assert replies == [True], f"{where}: re-initialised {lost} without asking"
+            for k in set(now) - set(lost):  # the others kept their trained weights
+                assert all(np.array_equal(now[k][p], before[k][p]) for p in now[k]), f"{where}: {k} changed"
+        return kind
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_any_sequence_of_edits_undo_redo_and_answers_keeps_engine_and_editor_in_step(qtbot, window, answers, seed):
+    """A random user on a trained network; the invariant is checked after every action (~6 s each)."""
+    trained(qtbot, window)
+    walk = Walk(qtbot, window, answers, np.random.default_rng(seed))
+    kinds = [walk.step() for _ in range(80)]
+    print(f"seed {seed}: {len(kinds)} actions, {len(answers.asked)} questions "
+          f"({answers.said.count(True)} yes, {answers.said.count(False)} no), {walk.changes} changes reached "
+          f"the engine, {walk.broken} left a spec that does not build; {walk.ed.undo_stack.count()} undo steps")
+    assert answers.said.count(True) and answers.said.count(False), "the walk should answer both ways"
+    assert {"undo", "redo", "hp"} <= set(kinds) and walk.changes >= 10
