@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QGraphicsView, QMainWindow, QStackedWidget
 
 from core.errors import BackstepError
@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         b.sigSpecState.connect(self._on_spec_state)
         self.status.sigCancel.connect(b.pause)
         self.editor.sigSpecChanged.connect(self._on_spec_changed)
+        self.editor.confirm = self._confirm_edit
         c = self.controls
         c.sigOptimizerChanged.connect(lambda name: self._guard(lambda: ws.set_optimizer(name)))
         c.sigLearningRateChanged.connect(lambda lr: self._guard(lambda: ws.set_learning_rate(lr)))
@@ -320,24 +321,32 @@ class MainWindow(QMainWindow):
 
     # --- the network ----------------------------------------------------------------------------
 
+    def _confirm_edit(self, _old: NetworkSpec, new: NetworkSpec) -> bool:
+        """The editor asks before an edit, undo or redo reaches its spec: when trained weights would
+        be re-initialised, ask the learner (No: the change never happens, in the editor or here)."""
+        ws = self.workspace
+        if ws.running:  # an edit pauses the run; the question counts the iterations it would cost
+            self.bridge.pause()
+            self.bridge.wait()
+        plan = ws.plan_rebuild(new)
+        n = plan.trained_iterations
+        return not plan.needs_confirmation or ask(
+            self, "Re-initialise weights?",
+            f"The network was trained for {n} iteration{'s' if n != 1 else ''}. This change alters the "
+            f"parameter shapes of {', '.join(plan.reinitialised)}: their weights will be re-initialised; "
+            "the other layers keep theirs.\n\nApply the change?")
+
     def _on_spec_changed(self, spec: NetworkSpec) -> None:
-        """An edit: rebuild, keeping the weights of layers whose parameter shapes did not change;
-        ask first when trained weights would be re-initialised (No undoes the edit)."""
+        """The editor's spec changed (an edit, undo or redo it confirmed with _confirm_edit first):
+        rebuild, keeping the weights of layers whose parameter shapes did not change. Never asks
+        and never refuses, so the engine always builds the spec the editor shows."""
         if self._replacing:
             return
         ws = self.workspace
         if ws.running:
             self.bridge.pause()
             self.bridge.wait()
-        plan = ws.plan_rebuild(spec)
-        if plan.needs_confirmation and not ask(
-                self, "Re-initialise weights?",
-                f"The network was trained for {plan.trained_iterations} iterations. This edit changes the "
-                f"parameter shapes of {', '.join(plan.reinitialised)}: their weights will be re-initialised; "
-                "the other layers keep theirs.\n\nApply the edit?"):
-            QTimer.singleShot(0, self.editor.undo_stack.undo)
-            return
-        ws.apply_rebuild(plan)
+        ws.apply_rebuild(ws.plan_rebuild(spec))
 
     def _on_spec_state(self, ok: bool, message: str) -> None:
         for key in STEP_ACTIONS:

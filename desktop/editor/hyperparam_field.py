@@ -1,9 +1,14 @@
-"""One form field built from a HyperParam schema, validated as the user types.
+"""One form field built from a HyperParam schema, validated as the user types, applied on commit.
 
 int -> QSpinBox, float -> QDoubleSpinBox, choices -> QComboBox, bool -> QCheckBox, str -> QLineEdit.
-Every change is checked with ``HyperParam.coerce``; an invalid entry gets a red border and the
-message under the field and is not applied. A valid one is handed to ``apply(value)``, which may
-still refuse it (it returns a message then).
+
+Typing (or a spin box's arrows) only checks: ``HyperParam.coerce`` on every keystroke, and an
+invalid entry gets a red border and the message under the field ("above the maximum 11"); a valid
+one that differs from the value in use says that Enter applies it. The value is committed on Enter
+or when the field loses the focus (a choice or a tick box: when it changes) and handed, once, to
+``apply(value)``, which may refuse it (it returns a message, or CANCELLED when the learner said
+no). A refused value never stays in the box: it goes back to the value in use and the message
+says why. Nothing is clamped: the spin boxes' own ranges are far wider than any schema's.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from core.api import HyperParam
 from core.errors import HyperParamError
+from desktop.editor.spec_edits import CANCELLED
 
 INT_LIMIT = 2**31 - 1
 FLOAT_LIMIT = 1e12
@@ -51,6 +57,11 @@ def mark_error(frame: QFrame, bad: bool) -> None:
     frame.setStyleSheet(_FRAME_STYLE.format("#c62828" if bad else "transparent"))
 
 
+def shown(value: Any) -> str:
+    """A value as the field's message quotes it (3, 0.25, 'max')."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _parse_number(text: str, kind: type) -> Any:
     """The number in a spin box's text, or the text itself (coerce then says what is wrong)."""
     text = text.strip()
@@ -65,11 +76,13 @@ class HyperParamField(QWidget):
                  parent=None):
         super().__init__(parent)
         self.name, self.schema, self._apply = name, schema, apply
+        self.applied = value  # the value in use (the spec's)
+        self._error: str | None = None
+        self._committing = False
         self.editor = self._make_editor()
         self.editor.setToolTip(schema.help)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -104,21 +117,17 @@ class HyperParamField(QWidget):
         else:
             return QLineEdit()
         w.setLocale(_C_LOCALE)
-        w.setKeyboardTracking(True)
         return w
 
     def _connect(self) -> None:
         w = self.editor
-        if isinstance(w, QComboBox):
-            w.currentIndexChanged.connect(lambda _i: self._changed(w.currentData()))
+        if isinstance(w, QComboBox):  # a choice or a tick is a commit
+            w.currentIndexChanged.connect(lambda _i: self.commit(w.currentData()))
         elif isinstance(w, QCheckBox):
-            w.toggled.connect(self._changed)
-        elif isinstance(w, QSpinBox):
-            w.textChanged.connect(lambda t: self._changed(_parse_number(t, int)))
-        elif isinstance(w, QDoubleSpinBox):
-            w.textChanged.connect(lambda t: self._changed(_parse_number(t, float)))
-        else:
-            w.textChanged.connect(self._changed)
+            w.toggled.connect(self.commit)
+        else:  # typed: checked on every key, committed on Enter or focus-out
+            w.textChanged.connect(lambda _t: self.check(self.value()))
+            w.editingFinished.connect(lambda: self.commit())
 
     def value(self) -> Any:
         w = self.editor
@@ -133,7 +142,8 @@ class HyperParamField(QWidget):
         return w.text()
 
     def set_value(self, value: Any) -> None:
-        """Show ``value`` without applying it (and clear any error)."""
+        """Show ``value`` as the value in use, without applying it (and clear any message)."""
+        self.applied = value
         w = self.editor
         w.blockSignals(True)
         try:
@@ -153,18 +163,62 @@ class HyperParamField(QWidget):
     # --- validation -----------------------------------------------------------------------------
 
     def show_error(self, message: str | None) -> None:
-        self.error_label.setText(message or "")
-        self.error_label.setVisible(bool(message))
+        self._error = message or None
+        self._show_message(message, "#c62828")
         mark_error(self.frame, bool(message))
+
+    def _show_message(self, text: str | None, colour: str) -> None:
+        self.error_label.setText(text or "")
+        self.error_label.setStyleSheet(f"color: {colour};")
+        self.error_label.setVisible(bool(text))
 
     @property
     def error(self) -> str | None:
-        return self.error_label.text() or None
+        """Why the value typed (or the last one committed) is refused; None if it is not."""
+        return self._error
 
-    def _changed(self, raw: Any) -> None:
+    @property
+    def pending(self) -> bool:
+        """A valid value is typed that is not the one in use yet (Enter applies it)."""
+        return self._error is None and not self.error_label.isHidden()
+
+    def check(self, raw: Any) -> Any:
+        """As the user types: say why ``raw`` would be refused, or that Enter applies it."""
         try:
             value = self.schema.coerce(self.name, raw)
         except HyperParamError as exc:
             self.show_error(str(exc))
+            return None
+        self.show_error(None)
+        if value != self.applied:
+            self._show_message(f"Enter applies {shown(value)} (in use: {shown(self.applied)})", "#616161")
+        return value
+
+    def commit(self, raw: Any = None) -> None:
+        """Apply ``raw`` (None: what the field holds) once; a refused value goes back to the one in use."""
+        if self._committing:  # the question's dialog took the focus: the field's focus-out is not a commit
             return
-        self.show_error(self._apply(value))
+        raw = self.value() if raw is None else raw
+        try:
+            value = self.schema.coerce(self.name, raw)
+        except HyperParamError as exc:
+            self._refuse(f"{exc} (still {shown(self.applied)})")
+            return
+        if value == self.applied:
+            self.set_value(value)
+            return
+        self._committing = True
+        try:
+            message = self._apply(value)
+        finally:
+            self._committing = False
+        if message is None:
+            self.set_value(value)
+        elif message == CANCELLED:
+            self.set_value(self.applied)
+        else:
+            self._refuse(f"{message} (still {shown(self.applied)})")
+
+    def _refuse(self, message: str) -> None:
+        self.set_value(self.applied)
+        self.show_error(message)

@@ -3,7 +3,14 @@
 The editor owns the current NetworkSpec. Each edit is a pure function of the spec (spec_edits)
 pushed as a SpecCommand; applying a spec redraws the canvas and form and emits sigSpecChanged.
 The main window uses ``spec()``, ``set_spec``, ``load_file``/``save_file``, the undo actions,
-``highlight_layer``/``set_layer_error`` (training feedback) and ``block_context_menu_hook``.
+``highlight_layer``/``set_layer_error`` (training feedback), ``block_context_menu_hook`` and
+``confirm``.
+
+``confirm(old_spec, new_spec) -> bool`` is asked before any change reaches the spec: before an
+edit (the form, the palette, a drop, the Delete key, the block menu) is pushed and before undo or
+redo moves (``undo()``/``redo()``, which the undo actions call). A refused change never reaches
+the spec, the undo stack or sigSpecChanged, so whoever follows the signal (the engine) can apply
+every spec it is sent without asking again.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
 
 from core.errors import BackstepError
@@ -28,6 +35,9 @@ from desktop.editor.layer_palette import LayerPalette
 from desktop.editor.network_canvas import NetworkCanvas
 from desktop.editor.property_form import PropertyForm
 from desktop.editor.spec_command import SpecCommand
+from desktop.editor.spec_edits import CANCELLED
+
+__all__ = ["CANCELLED", "NetworkEditor"]
 
 LOSS_NAMES = {"softmax_cross_entropy": "softmax cross-entropy"}
 
@@ -45,11 +55,16 @@ class NetworkEditor(QWidget):
         self._highlight: str | None = None
         self._runtime_errors: dict[str, str] = {}
         self.current_path: Path | None = None
+        self.confirm: Callable[[NetworkSpec, NetworkSpec], bool] | None = None
+        self._asking = False  # confirm is open: a change arriving meanwhile is refused, not asked again
 
         self.undo_stack = QUndoStack(self)
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        # our own actions, not QUndoStack.createUndoAction's: those move the stack without asking
+        self.undo_action = self._stack_action("&Undo", self.undo, self.undo_stack.canUndoChanged,
+                                              self.undo_stack.undoTextChanged)
         self.undo_action.setShortcut(QKeySequence.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action = self._stack_action("&Redo", self.redo, self.undo_stack.canRedoChanged,
+                                              self.undo_stack.redoTextChanged)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
         self.addActions([self.undo_action, self.redo_action])  # live even before a menu holds them
 
@@ -100,21 +115,67 @@ class NetworkEditor(QWidget):
         if emit:
             self.sigSpecChanged.emit(spec)
 
-    def _push(self, text: str, new: NetworkSpec, merge_key: tuple | None = None, select: str | None = None):
+    def _allowed(self, new: NetworkSpec) -> bool:
+        """Ask ``confirm`` whether the spec may become ``new`` (once; never while it is asking)."""
+        if self.confirm is None:
+            return True
+        if self._asking:  # e.g. a field's focus-out while the question's dialog takes the focus
+            return False
+        self._asking = True
+        try:
+            return bool(self.confirm(self._spec, new))
+        finally:
+            self._asking = False
+
+    def _push(self, text: str, new: NetworkSpec, merge_key: tuple | None = None,
+              select: str | None = None) -> str | None:
+        """Push the change to ``new`` if ``confirm`` allows it: None, or CANCELLED if refused."""
         if new == self._spec:
-            return
+            return None
+        if not self._allowed(new):
+            return CANCELLED
         if select is not None:
             self._selected = select
         self.undo_stack.push(SpecCommand(text, self._spec, new, self._apply, merge_key))
+        return None
 
     def _edit(self, text: str, make: Callable[[], NetworkSpec], **kw) -> str | None:
-        """Run a spec_edits function and push it; the message if it cannot be made."""
+        """Run a spec_edits function and push it; the message if it cannot be made (or CANCELLED)."""
         try:
             new = make()
         except BackstepError as exc:
             return str(exc)
-        self._push(text, new, **kw)
-        return None
+        return self._push(text, new, **kw)
+
+    # --- undo and redo (asking confirm first) -------------------------------------------------------
+
+    def _stack_action(self, prefix: str, slot, enabled_changed, text_changed) -> QAction:
+        action = QAction(prefix, self)
+        action.setEnabled(False)
+        action.triggered.connect(lambda _checked=False: slot())
+        enabled_changed.connect(action.setEnabled)
+        text_changed.connect(lambda text: action.setText(f"{prefix} {text}".strip()))
+        return action
+
+    def _command(self, index: int) -> SpecCommand | None:
+        cmd = self.undo_stack.command(index) if 0 <= index < self.undo_stack.count() else None
+        return cmd if isinstance(cmd, SpecCommand) else None
+
+    def undo(self) -> bool:
+        """Undo the last edit if ``confirm`` allows going back to the spec before it."""
+        cmd = self._command(self.undo_stack.index() - 1)
+        if cmd is None or not self._allowed(cmd.before):
+            return False
+        self.undo_stack.undo()
+        return True
+
+    def redo(self) -> bool:
+        """Redo the next edit if ``confirm`` allows it."""
+        cmd = self._command(self.undo_stack.index())
+        if cmd is None or not self._allowed(cmd.after):
+            return False
+        self.undo_stack.redo()
+        return True
 
     # --- edits (each one undoable) ----------------------------------------------------------------
 
@@ -126,8 +187,7 @@ class NetworkEditor(QWidget):
         except BackstepError as exc:
             return str(exc)
         added = new.layers[index].name
-        self._push(f"Add {added}", new, select=added)
-        return None
+        return self._push(f"Add {added}", new, select=added)
 
     def remove_layer(self, index: int) -> str | None:
         name = self._layer_name(index)
@@ -140,7 +200,7 @@ class NetworkEditor(QWidget):
     def set_hyperparam(self, index: int, name: str, value: Any, merge: bool = False) -> str | None:
         """Validated by the layer's HyperParam; an invalid value returns the message and changes nothing.
 
-        ``merge`` folds consecutive changes of the same field into one undo step (the form, as you type).
+        ``merge`` folds consecutive changes of the same field into one undo step.
         """
         layer = self._layer_name(index)
         return self._edit(f"Set {layer}.{name}",
@@ -265,16 +325,19 @@ class NetworkEditor(QWidget):
 
     # --- form callbacks -------------------------------------------------------------------------
 
-    def _form_set_hp(self, name: str, value: Any) -> str | None:
-        i = self._index_of(self._selected)
-        return None if i is None else self.set_hyperparam(i, name, value, merge=True)
+    # (by the name of the layer the form was built for, not the selection: a commit on focus-out
+    # comes when the click that moved the focus may already be selecting another block)
 
-    def _form_rename(self, new_name: str) -> str | None:
-        i = self._index_of(self._selected)
-        return None if i is None else self.rename_layer(i, new_name)
+    def _form_set_hp(self, layer: str, name: str, value: Any) -> str | None:
+        i = self._index_of(layer)
+        return f"no layer {layer!r} any more" if i is None else self.set_hyperparam(i, name, value)
 
-    def _form_check_name(self, new_name: str) -> str | None:
-        return spec_edits.name_problem(self._spec, new_name, self._index_of(self._selected))
+    def _form_rename(self, layer: str, new_name: str) -> str | None:
+        i = self._index_of(layer)
+        return f"no layer {layer!r} any more" if i is None else self.rename_layer(i, new_name)
+
+    def _form_check_name(self, layer: str, new_name: str) -> str | None:
+        return spec_edits.name_problem(self._spec, new_name, self._index_of(layer))
 
 
 if __name__ == "__main__":  # preview: python -m desktop.editor.network_editor [spec.json]

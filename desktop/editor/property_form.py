@@ -1,7 +1,10 @@
 """The property form: the selected layer's name and hyperparameters, generated from its schema.
 
 The form is rebuilt only when another layer (or type) is selected; after an edit, undo or redo it
-just shows the new values, so typing is never interrupted by a redraw.
+just shows the new values, so typing is never interrupted by a redraw. Fields commit on Enter or
+focus-out (hyperparam_field); the name too: a name that is refused goes back to the one in use.
+Every commit names the layer the form was built for, so a focus-out that lands after another
+block was clicked still edits the layer that was typed into.
 """
 
 from __future__ import annotations
@@ -9,24 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from core.spec import LayerEntry
 from core.view import shape_text
 from desktop.editor.block_info import BlockInfo
 from desktop.editor.hyperparam_field import HyperParamField, framed, mark_error
+from desktop.editor.spec_edits import CANCELLED
 
 PLACEHOLDER = ("Select a block to edit its name and hyperparameters.\n\n"
                "Drag a layer from the palette onto the network to add it.")
 
 
 class PropertyForm(QScrollArea):
-    """``apply_hp(name, value)`` and ``apply_name(new)`` make the edit and return an error or None;
-    ``check_name(new)`` says why a name is not allowed (or None)."""
+    """``apply_hp(layer, name, value)`` and ``apply_name(layer, new)`` make the edit and return an
+    error, CANCELLED or None; ``check_name(layer, new)`` says why a name is not allowed (or None)."""
 
-    def __init__(self, apply_hp: Callable[[str, Any], str | None], apply_name: Callable[[str], str | None],
-                 check_name: Callable[[str], str | None], parent=None):
+    def __init__(self, apply_hp: Callable[[str, str, Any], str | None],
+                 apply_name: Callable[[str, str], str | None],
+                 check_name: Callable[[str, str], str | None], parent=None):
         super().__init__(parent)
         self._apply_hp, self._apply_name, self._check_name = apply_hp, apply_name, check_name
         self.setWidgetResizable(True)
@@ -35,6 +40,8 @@ class PropertyForm(QScrollArea):
         self.name_edit: QLineEdit | None = None
         self.name_error = QLabel()
         self._key: tuple | None = None  # (name, type) the form was built for
+        self._retired: QWidget | None = None  # the page replaced last, until Qt deletes it
+        self._building = False
         self._build(None, None, None)
 
     # --- building -------------------------------------------------------------------------------
@@ -47,7 +54,7 @@ class PropertyForm(QScrollArea):
             return
         if entry is not None:
             for name, f in self.fields.items():
-                if name in entry.hp and (f.value() != entry.hp[name] or f.error):
+                if name in entry.hp and (f.applied != entry.hp[name] or f.value() != entry.hp[name] or f.error):
                     f.set_value(entry.hp[name])
             self._show_status(info)
 
@@ -57,7 +64,18 @@ class PropertyForm(QScrollArea):
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setAlignment(Qt.AlignTop)
-        self.setWidget(page)
+        # the old page goes later, not now: this may run inside one of its fields' own signals (a
+        # rename rebuilds the form from the name field's Enter); taking it away moves the focus,
+        # and that focus-out is not a commit
+        was, self._building = self._building, True
+        try:
+            old = self.takeWidget()
+            if old is not None:
+                old.deleteLater()
+            self._retired = old
+            self.setWidget(page)
+        finally:
+            self._building = was
         if entry is None:
             self.name_edit = None
             hint = QLabel(PLACEHOLDER)
@@ -94,7 +112,7 @@ class PropertyForm(QScrollArea):
         else:
             for name, schema in cls.hyperparams.items():
                 f = HyperParamField(name, schema, entry.hp.get(name, schema.default),
-                                    lambda v, name=name: self._apply_hp(name, v))
+                                    lambda v, name=name, layer=entry.name: self._commit_hp(layer, name, v))
                 self.fields[name] = f
                 form.addRow(self._label(name, schema.help), f)
                 if schema.help:
@@ -127,15 +145,34 @@ class PropertyForm(QScrollArea):
 
     # --- the name field -------------------------------------------------------------------------
 
-    def _name_typed(self, text: str) -> None:
-        problem = None if self._key and text == self._key[0] else self._check_name(text)
+    def _commit_hp(self, layer: str, name: str, value: Any) -> str | None:
+        if self._building:
+            return CANCELLED
+        return self._apply_hp(layer, name, value)
+
+    def _show_name_problem(self, problem: str | None) -> None:
         self.name_error.setText(problem or "")
         self.name_error.setVisible(bool(problem))
         mark_error(self.name_frame, bool(problem))
 
+    def _name_typed(self, text: str) -> None:
+        if self._key is not None:
+            self._show_name_problem(None if text == self._key[0] else self._check_name(self._key[0], text))
+
     def _name_done(self) -> None:
-        text = self.name_edit.text()
-        if self._key is None or text == self._key[0] or self._check_name(text):
+        """Enter or focus-out in the name field: rename, or go back to the name in use and say why."""
+        if self._building or self._key is None or self.name_edit is None:
             return
-        # applied after this signal returns: the rename rebuilds the form, deleting this field
-        QTimer.singleShot(0, lambda: self._apply_name(text))
+        old, text = self._key[0], self.name_edit.text()
+        if text == old:
+            return
+        edit = self.name_edit
+        was, self._building = self._building, True  # the question's dialog takes the focus: not a commit
+        try:
+            problem = self._check_name(old, text) or self._apply_name(old, text)
+        finally:
+            self._building = was
+        if problem is None:
+            return  # renamed: the form was rebuilt for the new name
+        edit.setText(old)
+        self._show_name_problem(None if problem == CANCELLED else f"{problem} (still {old!r})")

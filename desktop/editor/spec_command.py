@@ -2,8 +2,10 @@
 
 Every edit (add, remove, move, set hyperparameter, rename) is a pure function of the spec
 (spec_edits.py), so one command that stores the spec before and after undoes any of them exactly.
-Consecutive changes of the same hyperparameter of the same layer (typing "120" digit by digit)
-merge into one undo step.
+Consecutive changes of the same hyperparameter of the same layer can merge into one undo step
+(``set_hyperparam(..., merge=True)``); the form commits whole values on Enter, so it does not.
+A command never asks anything: the editor consults its confirm callback before it pushes one and
+before its undo/redo move the stack, since QUndoStack moves the index whatever a command does.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ NAME_STEMS = {"conv2d": "conv", "maxpool2d": "pool", "avgpool2d": "avgpool", "si
               "dense": "fc", "flatten": "flat"}
 
 
+# What an edit returns when the editor's confirm callback said no (nothing changed, nothing to fix).
+CANCELLED = "cancelled: nothing changed"
+
+
 class EditError(BackstepError):
     """An edit that cannot be made; the message says why, for the user."""
 

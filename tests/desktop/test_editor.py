@@ -11,6 +11,7 @@ from core.spec import load_spec, spec_json
 from desktop.editor import NetworkEditor
 from desktop.editor.block_delegate import BLOCK_ROLE
 from desktop.editor.layer_palette import LAYER_TYPE_MIME, type_mime
+from desktop.editor.network_editor import CANCELLED
 from desktop.editor.spec_edits import unique_name
 from tests.conftest import LECTURE
 
@@ -122,6 +123,8 @@ def test_form_validates_as_you_type(editor, qtbot):
     assert editor.spec().layers[0].hp["kernel_size"] == 5
     field.editor.lineEdit().selectAll()
     qtbot.keyClicks(field.editor.lineEdit(), "3")
+    assert field.pending and editor.spec().layers[0].hp["kernel_size"] == 5  # typed, not applied yet
+    qtbot.keyClick(field.editor.lineEdit(), Qt.Key_Return)  # fields commit on Enter (or focus-out)
     assert field.error is None and editor.spec().layers[0].hp["kernel_size"] == 3
     assert editor.canvas.block("conv1").info.shape_label == "6×26×26"
     editor.form.name_edit.setText("conv2")
@@ -243,7 +246,35 @@ def test_every_field_kind_validates(qtbot, schema, value, typed, bad):
     field = HyperParamField("p", schemas[schema], value, lambda v: applied.append(v))
     qtbot.addWidget(field)
     assert field.value() == value and field.error is None
-    field._changed(typed)
+    field.commit(typed)
     assert applied == [typed] and field.error is None
-    field._changed(bad)
+    field.commit(bad)
     assert applied == [typed] and field.error and field.error.startswith("p:")
+
+
+def test_confirm_is_asked_before_an_edit_or_undo_reaches_the_spec(editor, qtbot):
+    """``confirm(old, new)`` is consulted first; a refused change never reaches the spec, the undo
+    stack or sigSpecChanged (which is what the engine follows)."""
+    asked, answer, sent = [], [True], []
+    editor.confirm = lambda old, new: (asked.append((old, new)), answer[0])[1]
+    editor.sigSpecChanged.connect(sent.append)
+    start = editor.spec()
+    assert editor.set_hyperparam(0, "kernel_size", 3) is None
+    after = editor.spec()
+    assert asked == [(start, after)] and sent == [after]
+    answer[0] = False
+    assert editor.set_hyperparam(0, "kernel_size", 4) == CANCELLED
+    assert editor.remove_layer(1) == CANCELLED and editor.add_layer("relu") == CANCELLED
+    assert editor.spec() == after and editor.undo_stack.count() == 1 and sent == [after]
+    editor.undo_action.trigger()  # undo asks too (to go back to start), and No leaves it all
+    assert asked[-1] == (after, start) and editor.spec() == after and editor.undo_stack.index() == 1
+    answer[0] = True
+    editor.undo_action.trigger()
+    assert editor.spec() == start and sent[-1] == start and editor.undo_stack.index() == 0
+    answer[0] = False
+    assert not editor.redo() and editor.spec() == start and editor.undo_stack.canRedo()
+    assert editor.redo_action.isEnabled() and not editor.undo_action.isEnabled()
+    answer[0] = True
+    assert editor.redo() and editor.spec() == after and editor.undo_action.text() == "&Undo Set conv1.kernel_size"
+    editor.set_spec(start)  # a fresh document is not an edit: not asked
+    assert len(asked) == 8
