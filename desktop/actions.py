@@ -23,6 +23,8 @@ _SPECS = {
     "quit": ("&Quit", "Ctrl+Q", "Quit Backstep", None),
     "step_phase": ("Step &phase", "F11", "Run the next phase: one layer forward or backward, the loss, "
                    "or the update (F11)", "SP_ArrowRight"),
+    "step_back": ("Step &back", "Alt+Left", "Back one phase: the moment before the last phase ran, its numbers "
+                  "exactly as they were (Alt+Left)", "SP_ArrowLeft"),
     "step_iteration": ("Step &iteration", "F10", "Finish this iteration (one mini-batch) (F10)",
                        "SP_MediaSeekForward"),
     "finish_epoch": ("Finish &epoch", "Shift+F11", "Train to the end of this epoch (Shift+F11)", "SP_MediaSkipForward"),
@@ -38,7 +40,7 @@ _SPECS = {
     "about": ("&About Backstep", "", "", None),
 }
 
-APP_WIDE = ("step_phase", "step_iteration", "finish_epoch", "run")
+APP_WIDE = ("step_back", "step_phase", "step_iteration", "finish_epoch", "run")
 
 
 def export(window) -> None:
@@ -89,7 +91,7 @@ def build_menus(window, actions: dict[str, QAction], editor) -> None:
     m.addAction(editor.redo_action)
 
     m = mb.addMenu("&Train")
-    for key in ("step_phase", "step_iteration", "finish_epoch", "run"):
+    for key in ("step_back", "step_phase", "step_iteration", "finish_epoch", "run"):
         m.addAction(actions[key])
     m.addSeparator()
     m.addAction(actions["reset"])
@@ -106,8 +108,11 @@ def build_menus(window, actions: dict[str, QAction], editor) -> None:
     tb.setObjectName("toolbar_main")
     tb.setMovable(False)
     tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    for key in ("step_phase", "step_iteration", "finish_epoch", "run"):
+    for key in ("step_back", "step_phase", "step_iteration", "finish_epoch", "run"):
         tb.addAction(actions[key])
+    back = tb.widgetForAction(actions["step_back"])
+    if back is not None:  # (an icon: its tip says what it does)
+        back.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     tb.addSeparator()
     tb.addAction(actions["reset"])
     tb.addSeparator()
@@ -127,6 +132,6 @@ def show_running(actions: dict[str, QAction], running: bool, style) -> None:
     run.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause if running
                                    else QStyle.StandardPixmap.SP_MediaPlay))
     run.setToolTip("Pause after the current iteration (F5)" if running else "Run training until paused (F5)")
-    for key in ("step_phase", "step_iteration", "finish_epoch", "reset", "new_network", "open_network",
-                "open_session"):
+    for key in ("step_back", "step_phase", "step_iteration", "finish_epoch", "reset", "new_network",
+                "open_network", "open_session"):
         actions[key].setEnabled(not running)

@@ -30,6 +30,7 @@ from desktop.debugger import debug_menu, debugger_to_extra, restore_debugger
 from desktop.debugger.install import install_debugger
 from desktop.dialogs import PluginsDialog, ask, show_about, show_error
 from desktop.editor.network_editor import NetworkEditor
+from desktop.evaluate.page import install_evaluate
 from desktop.run_drawing import RunDrawer
 from desktop.status import StatusBar
 from desktop.theme import apply_theme, current_theme
@@ -38,14 +39,16 @@ from desktop.workspace_pages import WorkspacePage
 
 SESSION_FILTER = "Backstep sessions (*.bstep);;All files (*)"
 NETWORK_FILTER = "Network specs (*.json);;All files (*)"
-STEP_ACTIONS = ("step_phase", "step_iteration", "finish_epoch", "run", "save_session")
+STEP_ACTIONS = ("step_back", "step_phase", "step_iteration", "finish_epoch", "run", "save_session")
 # the page each panel and tool goes to (desktop.workspace_layouts); the Debug page shows the maps too
 PLACES = {"editor": "build", "data": "build", "plugin_reloads": "build",
           "controls": "step", "batch": "step", "input": "step", "feature_maps": "step", "error_maps": "step",
           "output": "step",
           "equation": "step", "curves": "step",
           "gradients": "inspect", "update": "inspect", "filters": "inspect",
-          "breakpoints": "debug", "watch": "debug", "health": "debug", "formula": "debug", "timeline": "debug"}
+          "breakpoints": "debug", "watch": "debug", "health": "debug", "formula": "debug", "timeline": "debug",
+          "evaluation": "evaluate", "draw": "evaluate", "distributions": "evaluate", "flow": "evaluate",
+          "alerts": "evaluate"}
 ALSO_ON = {"feature_maps": ("debug",), "error_maps": ("debug",)}
 
 
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         self.workspace_tabs = wl.WorkspaceTabs(self)
         self._connect()
         self.debugger = install_debugger(self)  # after _connect: its reset hooks run after the window's
+        self.evaluate = install_evaluate(self)
         for panel in self.all_panels:  # click an element of any map: its formula, with numbers
             panel.sigElementClicked.connect(self.debugger.formula.explain)
         wl.fit_to_screen(self)
@@ -114,6 +118,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         a, b, ws = self.actions, self.bridge, self.workspace
+        a["step_back"].triggered.connect(lambda: self._step(self._step_back))
         a["step_phase"].triggered.connect(lambda: self._step(ws.step_phase))
         a["step_iteration"].triggered.connect(lambda: self._step(ws.step_iteration))
         a["finish_epoch"].triggered.connect(lambda: self._step(b.finish_epoch))
@@ -237,6 +242,30 @@ class MainWindow(QMainWindow):
             self.editor.set_layer_error(name, None)
         self._error_layers.clear()
         fn()
+
+    def _step_back(self) -> None:
+        if not self.workspace.step_back_phase():
+            self.status.show_info("Nothing to go back to: the start of the recording, or a new network")
+
+    def follow_batch(self, x, y, description: str) -> None:
+        """The next iteration trains on (x, y); go to the Step workspace to follow it phase by phase."""
+        try:
+            self.workspace.step_on(x, y, description)
+        except BackstepError as exc:
+            self.status.show_error(str(exc))
+            return
+        self.workspace_tabs.show_page("step")
+        self.status.show_info(f"The next iteration trains on {description}, a batch of {len(y)}; the data order "
+                              "carries on after it. Step (F11) to follow its forward and backward.", 0)
+
+    def show_recorded(self, iteration: int, what: str = "") -> None:
+        """Show recorded iteration ``iteration`` in the panels (the timeline's scrub) on the Debug page."""
+        if self.workspace.running:
+            return
+        self.workspace_tabs.show_page("debug")
+        self.debugger.timeline.show_iteration(iteration)
+        if what:
+            self.status.show_info(f"Iteration {iteration + 1}: {what}", 0)
 
     def toggle_run(self) -> None:
         if self.workspace.running:

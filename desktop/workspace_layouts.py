@@ -33,7 +33,8 @@ LECTURE = PageSpec("lecture", "Lecture", "Walk through the lecture on the live n
 
 EVALUATE = PageSpec(
     "evaluate", "Evaluate", "Draw a digit, the confusion matrix and the mistakes, distributions over time",
-    row((tabs("draw"), 0.30), (tabs("evaluation"), 0.42), (tabs("distributions", "flow", "alerts"), 0.28)))
+    # each view takes the whole page (the drawing's stages and the gallery need the width): tabs
+    tabs("evaluation", "draw", "distributions", "flow", "alerts"))
 
 PAGES = (BUILD, STEP, INSPECT, DEBUG, LECTURE, EVALUATE)
 FIRST = "step"  # the app opens ready to step
