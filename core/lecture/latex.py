@@ -78,7 +78,7 @@ def colourise(tex: str, dark: bool = False) -> str:
                 a = _group(tex, i + 3)
                 role = tex[i + 4:a - 1]
                 b = _group(tex, a)
-                body = colourise(tex[a + 1:b - 1], dark) if role not in ROLES else tex[a + 1:b - 1]
+                body = colourise(tex[a + 1:b - 1], dark) if role not in ROLES else strip_macros(tex[a + 1:b - 1])
                 out.append(_wrap(role, body, dark) if role in ROLES else body)
                 i = b
                 continue
