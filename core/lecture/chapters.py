@@ -15,6 +15,8 @@ small, strict Markdown::
 
     > A remark: shown as a call-out.
 
+    - A list item: one paragraph each, with a bullet.
+
 ``@name`` in text or formulas is a value the code fills in for the network and moment in view
 (``@pixels``, ``@z``, ``@W`` …: see core.lecture.plan). Keys a figure reads (``box1:``,
 ``chain:``…) hold text or LaTeX like the paragraphs. ``load_lecture`` raises LectureError naming
@@ -146,6 +148,9 @@ class _Parser:
                 cur["blocks"].append(Block("math", rest[:-2].strip()))
             else:
                 self.math = [rest]
+        elif stripped.startswith("- "):  # a list item: a paragraph of its own, with its bullet
+            self.end_paragraph()
+            self.para.append("• " + stripped[2:])
         else:
             self.para.append(line)
 

@@ -21,7 +21,7 @@ import re
 
 from core.lecture.colours import COMMANDS, LETTERS, ROLES, colour
 
-__all__ = ["colourise", "inline_html", "strip_macros", "text_html", "unicode_to_latex"]
+__all__ = ["colourise", "inline_html", "latex_plain", "strip_macros", "text_html", "unicode_to_latex"]
 
 _VERBATIM = (r"\text", r"\mathrm", r"\operatorname", r"\begin", r"\end", r"\color", r"\textbf", r"\mathbf")
 
@@ -92,7 +92,7 @@ def colourise(tex: str, dark: bool = False) -> str:
                 end = i + (len(hat.group(0)) if hat else len(cmd))
                 role = "yhat" if hat else COMMANDS[cmd]
                 stop = _scripts(tex, end)
-                out.append(_wrap(role, tex[i:stop], dark))
+                out.append(_wrap(role, strip_macros(tex[i:stop]), dark))
                 i = stop
                 continue
             if cmd in _VERBATIM:
@@ -112,7 +112,7 @@ def colourise(tex: str, dark: bool = False) -> str:
             if j - i == 1 and c in LETTERS:
                 stop = _scripts(tex, j)
                 inner = tex[j:stop]
-                out.append(_wrap(LETTERS[c], c + inner, dark))
+                out.append(_wrap(LETTERS[c], c + strip_macros(inner), dark))
                 i = stop
             else:
                 out.append(tex[i:j])
@@ -149,7 +149,8 @@ _UNICODE = {r"\partial": "∂", r"\alpha": "α", r"\odot": "⊙", r"\otimes": "�
             r"\neq": "≠", r"\le": "≤", r"\ge": "≥", r"\infty": "∞", r"\in": "∈", r"\theta": "θ",
             r"\quad": "&nbsp;&nbsp;", r"\,": "&thinsp;", r"\ ": " ", r"\log": "log", r"\exp": "exp",
             r"\max": "max", r"\{": "{", r"\}": "}", r"\lvert": "|", r"\rvert": "|", r"\mid": "|",
-            r"\prime": "′", r"\pm": "±", r"\sigma": "σ", r"\epsilon": "ε", r"\eta": "η", r"\lambda": "λ"}
+            r"\prime": "′", r"\delta": "δ", r"\pm": "±", r"\sigma": "σ", r"\epsilon": "ε", r"\eta": "η",
+            r"\lambda": "λ"}
 
 
 def _span(role: str, body: str, dark: bool) -> str:
@@ -232,15 +233,37 @@ def inline_html(tex: str, dark: bool = False) -> str:
     return _inline(tex.strip(), dark)
 
 
+_KEPT_TAGS = re.compile(r"&lt;(/?(?:b|i|br|sub|sup|span)|span style=(?:&#x27;|&quot;)color:#[0-9a-fA-F]{3,6}"
+                        r"(?:&#x27;|&quot;))&gt;")
+
+
+def _keep_tags(t: str) -> str:
+    """Restore the few tags a paragraph may use (<b>, <i>, <br>, <sub>, <sup>, <span style='color:…'>)."""
+    return _KEPT_TAGS.sub(lambda m: "<" + html.unescape(m.group(1)) + ">", t)
+
+
+_SUPS = str.maketrans("0123456789()+-−=ijklmnT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻⁻⁼ⁱʲᵏˡᵐⁿᵀ")
+_SUBS = str.maketrans("0123456789()+-−=ijklmnuvx", "₀₁₂₃₄₅₆₇₈₉₍₎₊₋₋₌ᵢⱼₖₗₘₙᵤᵥₓ")
+
+
+def latex_plain(tex: str) -> str:
+    """A short formula as plain Unicode text (for a map's title): ∂L/∂z⁽³⁾, ŷ, g⁽¹⁾ₘₙ."""
+    h = inline_html(tex)
+    h = re.sub(r"<sup>(.*?)</sup>", lambda m: re.sub(r"<[^>]+>", "", m.group(1)).translate(_SUPS), h)
+    h = re.sub(r"<sub>(.*?)</sub>", lambda m: re.sub(r"<[^>]+>", "", m.group(1)).translate(_SUBS), h)
+    return html.unescape(re.sub(r"<[^>]+>", "", h))
+
+
 def text_html(text: str, dark: bool = False) -> str:
-    """A paragraph of a chapter: ``$…$`` formulas as coloured HTML, **bold**, *italic*."""
+    """A paragraph of a chapter: ``$…$`` formulas as coloured HTML, **bold**, *italic*, and the tags
+    <b> <i> <br> <sub> <sup> <span style='color:#…'>; everything else is shown as written."""
     parts = re.split(r"(\$[^$]+\$)", text)
     out = []
     for part in parts:
         if part.startswith("$") and part.endswith("$") and len(part) > 1:
             out.append(inline_html(part[1:-1], dark))
         else:
-            t = html.escape(part)
+            t = _keep_tags(html.escape(part))
             t = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", t)
             t = re.sub(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])", r"<i>\1</i>", t)
             out.append(t)

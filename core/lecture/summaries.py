@@ -46,10 +46,19 @@ def fc_node(view, roles: Roles, step: StepKind, s: int) -> NodeSum:
         j = int(np.ravel_multi_index(node, engine.shape))
         back = float(sum(weight[k, j] * dnext[k] for k in range(weight.shape[0])))
         return NodeSum(tuple(int(t) for t in node), back, float(fp[node]), back * float(fp[node]), float(engine[node]))
-    # flatten/pool in between: the pooled value this node was the maximum of
-    routed = np.asarray(view.sample_value(f"{nodes[step.node + 1].name}.grad_in", s), np.float64)
-    return NodeSum(tuple(int(t) for t in node), float(routed[node]), float(fp[node]),
-                   float(routed[node] * fp[node]), float(engine[node]))
+    # pooling (and flatten) in between: the pooled value this node was the maximum of, whose error is
+    # Σ_j W_jp ∂L/∂z_j at its flat index p (flatten order C, H, W)
+    pool = next((nodes[k] for k in range(step.node + 1, w) if nodes[k].layer.spec.category == "Pooling"), None)
+    if pool is None or len(node) != 3:
+        routed = np.asarray(view.sample_value(f"{nodes[step.node + 1].name}.grad_in", s), np.float64)
+        return NodeSum(tuple(int(t) for t in node), float(routed[node]), float(fp[node]),
+                       float(routed[node] * fp[node]), float(engine[node]))
+    st = pool.layer.hp.get("stride", 2)
+    c, u, v = (int(t) for t in node)
+    _, ho, wo = pool.out_shape
+    p = (c * ho + u // st) * wo + v // st
+    back = float(sum(weight[k, p] * dnext[k] for k in range(weight.shape[0])))
+    return NodeSum((c, u, v), back, float(fp[node]), back * float(fp[node]), float(engine[node]), (p,))
 
 
 def fc_weight(view, layer: str, s: int) -> tuple[tuple[int, int], float, float, float, float]:

@@ -34,6 +34,16 @@ def number_text(v: float, decimals: int = 2) -> str:
     return t.replace("-", "−")
 
 
+def cell_text(v: float, decimals: int) -> str:
+    """A cell's number with ``decimals`` decimals; −0.00 shows as 0.00 (the cell's colour keeps the sign)."""
+    if not np.isfinite(v):
+        return number_text(v)
+    text = f"{v:.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]
+    return text.replace("-", "−")
+
+
 def tex_number(v: float, digits: int = 4) -> str:
     """A number for a typeset formula: ``digits`` significant digits, powers of ten as 10^{k}."""
     v = float(v)
@@ -108,9 +118,11 @@ class ArrayImage(QWidget):
             a = a[None, :]
         self._a = a
         finite = a[np.isfinite(a)]
-        self._signed = bool((finite < 0).any()) if signed is None else signed
+        if signed is None:  # errors, z and weights are signed quantities even where all are > 0
+            signed = bool((finite < 0).any()) or self.role in ("L", "z", "W", "g")
+        self._signed = signed
         peak = float(np.abs(finite).max()) if finite.size else 1.0
-        self._lim = limit if limit is not None else (peak if self._signed or peak > 1 else 1.0) or 1.0
+        self._lim = limit if limit is not None else (peak or 1.0)
         rgb = np.ascontiguousarray(_rgb(a, self._signed, self._lim))
         h, w = a.shape
         self._img = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
@@ -135,6 +147,9 @@ class ArrayImage(QWidget):
         s = min((self.width() - 4) / w, (self.height() - top - 2) / h)
         if self.cell:
             s = min(s, self.cell)
+        if w > 4 * h and not self.cell:  # a wide matrix (W: 10 × 120): cells taller than wide, to be seen
+            sh = min((self.height() - top - 2) / h, 6 * s)
+            return QRectF((self.width() - w * s) / 2, top, w * s, h * sh)
         return QRectF((self.width() - w * s) / 2, top, w * s, h * s)
 
     def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
@@ -156,6 +171,30 @@ class ArrayImage(QWidget):
         if c is not None:
             self.sigCellClicked.emit(*c)
 
+    def _draw_numbers(self, p: QPainter, r: QRectF, s: float, sh: float, exp: int) -> None:
+        """Every cell's value (divided by 10^exp), in one format for the whole map: three significant
+        digits at its largest value."""
+        f = QFont(self.font())
+        f.setPointSizeF(max(7.0, min(11.0, s / 4.2)))
+        p.setFont(f)
+        h, w = self._a.shape
+        scaled = self._a / 10.0 ** exp if exp else self._a
+        finite = np.abs(scaled[np.isfinite(scaled)])
+        peak = float(finite.max()) if finite.size else 0.0
+        decimals = 0 if peak >= 100 or peak == 0 else (1 if peak >= 10 else 2)
+        if s >= 48 and decimals:
+            decimals += 1
+        for i in range(h):
+            for j in range(w):
+                v = self._a[i, j]
+                if np.isnan(v):
+                    continue
+                t = abs(v) / self._lim if self._lim else 0
+                dark_cell = (not self._signed and v / (self._lim or 1) < 0.55) or (self._signed and t > 0.6)
+                p.setPen(QColor("#ffffff" if dark_cell else "#000000"))
+                p.drawText(QRectF(r.left() + j * s, r.top() + i * sh, s, sh), Qt.AlignmentFlag.AlignCenter,
+                           cell_text(scaled[i, j], decimals))
+
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         dark = is_dark(self)
@@ -169,8 +208,11 @@ class ArrayImage(QWidget):
             f.setPointSizeF(10.5)
             p.setFont(f)
             p.setPen(QColor(colour(self.role, dark)) if self.role else fg)
-            title = self.title + (f"  (×10{_sup(exp)})" if show_numbers and exp else "")
-            title = p.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, self.width() - 4)
+            scale = f"  (×10{_sup(exp)})" if show_numbers and exp else ""  # never elided: the numbers need it
+            fm = p.fontMetrics()
+            room = self.width() - 4 - fm.horizontalAdvance(scale)
+            title = fm.elidedText(self.title, Qt.TextElideMode.ElideRight, room)
+            title += scale
             p.drawText(QRectF(0, 0, self.width(), 20), Qt.AlignmentFlag.AlignCenter, title)
         if self._img is None:
             p.end()
@@ -178,30 +220,18 @@ class ArrayImage(QWidget):
         r = self._rect()
         p.drawImage(r, self._img)
         h, w = self._a.shape
-        s = r.width() / w
+        s, sh = r.width() / w, r.height() / h
         if show_numbers:
-            f = QFont(self.font())
-            f.setPointSizeF(max(7.0, min(11.0, s / 4.2)))
-            p.setFont(f)
-            for i in range(h):
-                for j in range(w):
-                    v = self._a[i, j]
-                    t = abs(v) / self._lim if self._lim else 0
-                    dark_cell = (not self._signed and v / (self._lim or 1) < 0.55) or (self._signed and t > 0.6)
-                    p.setPen(QColor("#ffffff" if dark_cell else "#000000"))
-                    if np.isnan(v):
-                        continue
-                    p.drawText(QRectF(r.left() + j * s, r.top() + i * s, s, s), Qt.AlignmentFlag.AlignCenter,
-                               number_text(v / 10.0 ** exp if exp else v, 3 if s >= 48 else 2))
+            self._draw_numbers(p, r, s, sh, exp)
         if s >= 8:
             p.setPen(QPen(QColor(128, 128, 128, 90), 0))
             for j in range(1, w):
                 p.drawLine(int(r.left() + j * s), int(r.top()), int(r.left() + j * s), int(r.bottom()))
             for i in range(1, h):
-                p.drawLine(int(r.left()), int(r.top() + i * s), int(r.right()), int(r.top() + i * s))
+                p.drawLine(int(r.left()), int(r.top() + i * sh), int(r.right()), int(r.top() + i * sh))
         p.setPen(QPen(QColor(colour(self.role, dark)) if self.role else QColor("#888"), 2))
         p.drawRect(r.adjusted(-1, -1, 1, 1))
         for r0, c0, r1, c1, col in self._marks:
             p.setPen(QPen(QColor(col), 3))
-            p.drawRect(QRectF(r.left() + c0 * s, r.top() + r0 * s, (c1 - c0) * s, (r1 - r0) * s))
+            p.drawRect(QRectF(r.left() + c0 * s, r.top() + r0 * sh, (c1 - c0) * s, (r1 - r0) * sh))
         p.end()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSpinBox, QVBoxLayout
 from core.lecture.backward import chain, multiply_out, update
 from core.lecture.chapters import fill
 from core.lecture.colours import box_colour
+from core.lecture.latex import latex_plain
 from core.lecture.roles import Roles
 from desktop.lecture.array_image import ArrayImage, tex_number
 from desktop.lecture.figure import Figure
@@ -139,9 +140,10 @@ class BackwardFigure(Figure):
         shown = box if box is not None else 0
         fac = ch.factors[shown]
         side = sides[shown]
-        self.factor_map.role = "L" if "partial L" in fac.latex else None
+        self.factor_map.role = "L" if "partial L" in fac.latex else ("W" if side == "w" else None)
+        what = latex_plain(fac.latex) + (f" = {latex_plain(fac.meaning)}" if fac.meaning else "")
         self.factor_map.set_array(as_2d(fac.value, f, c if side != "out" else f),
-                                  title=f"{'boxed' if box is not None else 'first'} factor: {self._plain(fac)}")
+                                  title=f"{'boxed' if box is not None else 'first factor'}: {what}")
         self.factor_map.highlight([])
         if box is not None:
             a = self.factor_map.shown()
@@ -173,10 +175,6 @@ class BackwardFigure(Figure):
             self.maps.addWidget(self.result_map, 0, 2)
             self.maps.setRowStretch(0, 1)
             self.maps.setRowStretch(1, 0)
-
-    @staticmethod
-    def _plain(fac) -> str:
-        return fac.key or ""
 
     def _draw_update(self, ch) -> None:
         plan, v = self.plan, self.view

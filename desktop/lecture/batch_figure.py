@@ -57,8 +57,7 @@ class BatchFigure(Figure):
     def _row(self, k: int):
         while len(self.rows) <= k:
             r = len(self.rows)
-            cells = (ArrayImage("", "x", cell=5), ArrayImage("", "L", cell=5), ArrayImage("", "L", cell=5),
-                     ArrayImage("", "L", cell=24))
+            cells = (ArrayImage("", "x"), ArrayImage("", "L"), ArrayImage("", "L"), ArrayImage("", "L"))
             cells[3].numbers = True
             for col, cell in enumerate(cells):
                 cell.setMinimumSize(120, 150)

@@ -69,7 +69,7 @@ class DenseRealFigure(Figure):
         lay.addLayout(maps, 1)
         lay.addWidget(self.sum_view)
         lay.addWidget(self.check)
-        self.a.setMaximumHeight(60)
+        self.a.setMaximumHeight(90)
         self.unit.valueChanged.connect(lambda _: self.redraw())
         self.z.sigCellClicked.connect(lambda i, _j: self.unit.setValue(i))
 
@@ -93,7 +93,9 @@ class DenseRealFigure(Figure):
         zs, ws = sym[layer].unicode, v.weight_symbols[layer].unicode
         ins = sym[names[k - 1]].unicode if k else "x"
         self.w.set_array(w, signed=True, title=f"{ws}: {w.shape[0]}×{w.shape[1]}")
-        self.a.set_array(a, title=f"{ins}: {a.size} values (sample {s + 1})")
+        rows = a.reshape(-1, 32) if a.size % 32 == 0 and a.size > 64 else a
+        per_row = ", 32 a row" if rows.ndim == 2 else ""
+        self.a.set_array(rows, title=f"{ins}: {a.size} values of sample {s + 1}{per_row}")
         self.z.set_array(z[:, None], signed=True, title=f"{zs}: {z.size}")
         colour = box_colour(is_dark(self))
         self.w.highlight([(i, 0, i + 1, w.shape[1], colour)])
@@ -108,6 +110,7 @@ class DenseRealFigure(Figure):
         nums = " + ".join(f"({_n(w[i, j])})({_n(a[j])})" for j in top)
         self.sum_view.set_latex(rf"{zt}_{{{i}}} = {shown} + \ldots + b_{{{i}}} = {nums} + \ldots + ({_n(b[i])}) "
                                 rf"= {_n(total)}")
-        self.check.setText(self.html(f"The {len(a)} products shown largest first; all of them and b<sub>{i}</sub> add "
-                                     f"up to {total:.6f}; the engine's {zs}<sub>{i}</sub> is {z[i]:.6f}."))
+        self.check.setText(self.html(f"The 3 largest of the {len(a)} products shown first; all of them and "
+                                     f"b<sub>{i}</sub> add up to {total:.6f}; the engine's {zs}<sub>{i}</sub> is "
+                                     f"{z[i]:.6f}."))
         self._shown = {"z": z, "unit": i, "sum": total, "weight": w, "input": a, "bias": b}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QSpinBox, QVBoxLayout
 
 from core.lecture.colours import role_of
 from desktop.lecture.array_image import ArrayImage
@@ -17,7 +17,7 @@ class ForwardFigure(Figure):
         super().__init__(parent)
         self.channel = QSpinBox()
         self.channel.setPrefix("channel ")
-        self.row = QHBoxLayout()
+        self.row = QGridLayout()  # two maps a row: large enough to see
         self.maps: list[ArrayImage] = []
         self.note = self.label(pt=10.5)
         lay = QVBoxLayout(self)
@@ -29,8 +29,8 @@ class ForwardFigure(Figure):
     def _map(self, k: int) -> ArrayImage:
         while len(self.maps) <= k:
             m = ArrayImage()
+            self.row.addWidget(m, len(self.maps) // 2, len(self.maps) % 2)
             self.maps.append(m)
-            self.row.addWidget(m, 1)
         return self.maps[k]
 
     def draw(self) -> None:

@@ -26,7 +26,7 @@ class PoolingFigure(Figure):
         self.out = ArrayImage("", "L" if backward else "a")
         self.sum_view = MathView(size=18)
         self.note = self.label(pt=10.5)
-        self.cell = (0, 0)
+        self.cell: tuple[int, int] | None = None  # None: the window with the widest spread of values
         maps = QHBoxLayout()
         maps.addWidget(self.out if backward else self.inp, 1)
         maps.addWidget(self.inp if backward else self.out, 1)
@@ -55,6 +55,14 @@ class PoolingFigure(Figure):
         self.channel.setRange(0, fwd_out.shape[0] - 1)
         self.channel.blockSignals(False)
         c = self.channel.value()
+        if self.cell is None and self.backward:  # the pooled value with the largest error
+            g = np.abs(np.asarray(v.sample_value(f"{layer}.grad_out"), np.float64)[c])
+            self.cell = tuple(int(t) for t in np.unravel_index(int(np.argmax(g)), g.shape))
+        if self.cell is None:
+            ho, wo = fwd_out.shape[1:]
+            spread = np.array([[np.ptp(fwd_in[c, a * st:a * st + ks, b * st:b * st + ks]) for b in range(wo)]
+                               for a in range(ho)])
+            self.cell = tuple(int(t) for t in np.unravel_index(int(np.argmax(spread)), spread.shape))
         i, j = min(self.cell[0], fwd_out.shape[1] - 1), min(self.cell[1], fwd_out.shape[2] - 1)
         win = fwd_in[c, i * st:i * st + ks, j * st:j * st + ks]
         m, n = np.unravel_index(int(np.argmax(win)), win.shape)
@@ -64,8 +72,9 @@ class PoolingFigure(Figure):
         if self.backward:
             g_out = np.asarray(v.sample_value(f"{layer}.grad_out"), np.float64)
             g_in = np.asarray(v.sample_value(f"{layer}.grad_in"), np.float64)
-            self.out.set_array(g_out[c], signed=True, title=f"∂L/∂ of the pooled map, channel {c}")
-            self.inp.set_array(g_in[c], signed=True, title=f"∂L/∂ of the map before pooling, channel {c}")
+            sin, sout = v.output_symbols[names[k - 1]].unicode if k else "x", v.output_symbols[layer].unicode
+            self.out.set_array(g_out[c], signed=True, title=f"∂L/∂{sout}, channel {c}")
+            self.inp.set_array(g_in[c], signed=True, title=f"∂L/∂{sin}: sent back")
             self.sum_view.set_latex(rf"\frac{{\partial L}}{{\partial {pin}_{{{u},{w}}}}} = "
                                     rf"\frac{{\partial L}}{{\partial {pout}_{{{i},{j}}}}} = {_n(g_out[c, i, j])} "
                                     rf"\qquad \text{{the other {ks * ks - 1} of the window: }} 0")
@@ -76,8 +85,9 @@ class PoolingFigure(Figure):
             self._shown = {"grad_out": g_out[c], "grad_in": g_in[c], "cell": (i, j), "argmax": (u, w),
                            "routed": g_in[c, u, w], "window_grad": g_in[c, i * st:i * st + ks, j * st:j * st + ks]}
         else:
-            self.inp.set_array(fwd_in[c], signed=False, title=f"before pooling, channel {c}")
-            self.out.set_array(fwd_out[c], signed=False, title=f"after pooling, channel {c}")
+            sin, sout = v.output_symbols[names[k - 1]].unicode if k else "x", v.output_symbols[layer].unicode
+            self.inp.set_array(fwd_in[c], signed=False, title=f"{sin} before pooling, channel {c}")
+            self.out.set_array(fwd_out[c], signed=False, title=f"{sout} after pooling, channel {c}")
             vals = ", ".join(_n(x) for x in win.ravel())
             self.sum_view.set_latex(rf"{pout}_{{{i},{j}}} = \max({vals}) = {_n(fwd_out[c, i, j])}")
             self.note.setText(self.html(f"Window ({i}, {j}): rows {i * st}–{i * st + ks - 1}, columns "

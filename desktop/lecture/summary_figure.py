@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout
 
 from core.lecture import summaries
+from core.lecture.latex import latex_plain
 from core.lecture.roles import Roles
 from desktop.lecture.array_image import tex_number
 from desktop.lecture.figure import Figure
@@ -59,13 +60,15 @@ class SummaryFigure(Figure):
             else:
                 ns = summaries.fc_node(v, roles, st, v.focus)
                 i = _idx(ns.index)
+                col = ns.via[0] if ns.via else i
                 self.lines[row].set_latex(
-                    rf"\frac{{\partial L}}{{\partial {z}_{{{i}}}}} = \Big(\sum_j {w}_{{j,{i}}}"
+                    rf"\frac{{\partial L}}{{\partial {z}_{{{i}}}}} = \Big(\sum_j {w}_{{j,{col}}}"
                     rf"\frac{{\partial L}}{{\partial {zn}_j}}\Big) f'({z}_{{{i}}}) = ({_n(ns.back)})({_n(ns.fprime)})"
                     rf" = {_n(ns.value)}")
                 routed = st.node + 1 != st.weighted
                 self.notes[row].setText(self.html(
-                    ("Through flatten and pooling: the bracket is the error routed to this node. " if routed else "")
+                    (f"Node {ns.index} was the maximum of its pooling window, which flattens to input {col} of "
+                     f"{latex_plain(w)}: the bracket is the error sent back to it. " if routed else "")
                     + f"The engine's value: {ns.engine:.6g}."))
             self._shown["nodes"].append(ns)
             row += 1
@@ -74,19 +77,21 @@ class SummaryFigure(Figure):
         for name in layers:
             if row >= len(self.lines):
                 break
-            w = roles.weight([n.name for n in v.nodes].index(name))
+            k = [n.name for n in v.nodes].index(name)
+            w, zs, ins = roles.weight(k), roles.symbol(k), roles.symbol(k - 1)
             if self.conv:
                 idx, total, engine = summaries.conv_weight(v, name, v.focus)
                 f, c, m, n = idx
-                self.lines[row].set_latex(rf"\frac{{\partial L}}{{\partial {w}_{{{_idx(idx)}}}}} = \sum_{{y,x}}"
-                                          rf"\frac{{\partial L}}{{\partial z_{{{f},yx}}}}\, a_{{{c},(y+{m})(x+{n})}}"
+                self.lines[row].set_latex(rf"\frac{{\partial L}}{{\partial {w}_{{{_idx(idx)}}}}} = \sum_{{\nc{{y,x}}}}"
+                                          rf"\frac{{\partial L}}{{\partial {zs}_{{{f},\nc{{yx}}}}}}\, "
+                                          rf"{ins}_{{{c},(\nc{{y}}+{m})(\nc{{x}}+{n})}}"
                                           rf" = {_n(total)}")
                 self.notes[row].setText(self.html(f"The engine's own gradient of this sample: {engine:.6g}."))
                 self._shown["weights"].append((name, idx, total, engine))
             else:
                 (i, j), a, dz, prod, engine = summaries.fc_weight(v, name, v.focus)
-                self.lines[row].set_latex(rf"\frac{{\partial L}}{{\partial {w}_{{{i},{j}}}}} = f(z_{{{j}}})"
-                                          rf"\frac{{\partial L}}{{\partial z_{{{i}}}}} = ({_n(a)})({_n(dz)})"
+                self.lines[row].set_latex(rf"\frac{{\partial L}}{{\partial {w}_{{{i},{j}}}}} = {ins}_{{{j}}}"
+                                          rf"\frac{{\partial L}}{{\partial {zs}_{{{i}}}}} = ({_n(a)})({_n(dz)})"
                                           rf" = {_n(prod)}")
                 self.notes[row].setText(self.html(f"The engine's own gradient of this sample: {engine:.6g}."))
                 self._shown["weights"].append((name, (i, j), prod, engine))
