@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from core.lecture.chapters import load_lecture
 from core.lecture.convolution import into_filter
-from core.lecture.driver import ensure, replay
+from core.lecture.driver import done, ensure, replay
 from core.lecture.plan import StepPlan, plan_lecture
 from desktop.lecture.backward_figure import BackwardFigure
 from desktop.lecture.batch_figure import BatchFigure, UpdateFigure
@@ -252,6 +252,11 @@ class LectureWorkspace(QWidget):
         extra = "" if plan.applies else f"<b>Does not apply to this network</b>: {plan.reason}"
         self.text.show_step(plan, extra)
         fig = self.figure() if plan.applies else None
+        if fig is not None and not done(self.workspace, plan.phase):
+            # (a run is going, or the spec does not build: the workspace would not step)
+            extra = (f"This step shows the arrays of phase <b>{plan.phase}</b>, which has not run in the "
+                     f"iteration in view{' (a run is going: pause it)' if self.workspace.running else ''}.")
+            fig = None
         if fig is None:
             self.not_applicable.setText(extra or "This step has no figure.")
             self.stack.setCurrentWidget(self.not_applicable)
@@ -274,7 +279,11 @@ class LectureWorkspace(QWidget):
             self._show()
 
     def _on_sample(self, value: int) -> None:
-        self.workspace.set_focus(value - 1)  # emits a view: every figure redraws for that sample
+        self._driving = True  # (set_focus emits a view: draw once, below)
+        try:
+            self.workspace.set_focus(value - 1)
+        finally:
+            self._driving = False
         self.sigFocusSample.emit(value - 1)
         self._show()
 

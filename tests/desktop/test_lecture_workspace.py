@@ -198,6 +198,38 @@ def test_space_walks_every_step_of_every_chapter_and_every_number_is_the_engines
     assert lecture.plan.id == "batch-g2" and lecture.last_ran == []
 
 
+def test_the_convolution_explorer_on_an_image_file(qtbot, lecture, tmp_path):
+    from PIL import Image
+
+    a = np.zeros((40, 60), np.uint8)
+    a[:, 30:] = 255  # a vertical edge
+    Image.fromarray(a).save(tmp_path / "edge.png")
+    lecture.go(lecture.step_ids().index("convolution"))
+    fig = lecture.figure()
+    fig.set_kernel("g3")
+    fig.open_image(tmp_path / "edge.png")
+    d = fig.displayed()
+    assert d["image"].shape == (40, 60)
+    np.testing.assert_allclose(d["cross_correlation"][:, [28, 29]], 4.0)  # the windows across the edge
+    assert np.abs(np.delete(d["cross_correlation"], [28, 29], axis=1)).max() == 0
+    with qtbot.waitSignal(fig.sigStatus) as blocker:
+        fig.open_image(tmp_path / "missing.png")
+    assert "missing.png" in blocker.args[0]
+    fig.digit_button.click()
+    assert fig.displayed()["image"].shape == (28, 28)
+
+
+def test_a_step_whose_phase_cannot_run_says_so(qtbot, lecture):
+    ws = lecture.workspace
+    ws.spec_ok = False  # the workspace will not step (as while a run goes or the spec does not build)
+    lecture.go(lecture.step_ids().index("step-9"))
+    assert lecture.stack.currentWidget() is lecture.not_applicable
+    assert "backward:conv1" in lecture.not_applicable.text()
+    ws.spec_ok = True
+    lecture.replay()
+    assert lecture.stack.currentWidget() is lecture.figure()
+
+
 def test_the_convolution_explorer_kernels_and_a_kernel_into_conv1(qtbot, lecture):
     lecture.go(lecture.step_ids().index("convolution"))
     fig = lecture.figure()
