@@ -112,6 +112,10 @@ class Workspace:
         return Settings(st.optimizer.name, st.lr, st.batch_size, st.seed)
 
     @property
+    def next_phase(self) -> str:
+        return self.stepper.next_phase
+
+    @property
     def phases(self) -> tuple[str, ...]:
         return tuple(self.stepper.phases)
 
@@ -298,6 +302,39 @@ class Workspace:
             return False
         self._emit_view()
         return True
+
+    def restart_iteration(self) -> None:
+        """Drop the iteration stepped halfway (nothing of it was applied yet): the next step starts
+        it again, on the same batch with the same weights."""
+        if self.running:
+            return
+        st = self.stepper
+        st.cancel_iteration()
+        self.record = IterationRecord(st.iteration)
+        self._emit_view()
+
+    def set_weights(self, layer: str, param: str, index: tuple, values) -> None:
+        """Write ``values`` into ``layer.param[index]`` (e.g. a kernel of one's own into a conv filter):
+        the training goes on from these weights. At an iteration boundary only (an iteration stepped
+        halfway is dropped first: nothing of it was applied yet)."""
+        if self.running:
+            raise BackstepError("pause the run first")
+        params = self.network.params.get(layer)
+        if params is None or param not in params:
+            raise BackstepError(f"{layer}.{param}: no such parameter")
+        new = np.array(params[param], copy=True)
+        try:
+            new[index] = np.asarray(values, dtype=new.dtype)
+        except (IndexError, ValueError) as exc:
+            raise BackstepError(f"{layer}.{param}{list(index)}: {exc}") from None
+        if not np.isfinite(new).all():
+            raise BackstepError(f"{layer}.{param}: the values must be finite")
+        self.stepper.cancel_iteration()
+        self.record = IterationRecord(self.stepper.iteration)
+        self.network.params[layer] = {**params, param: new}  # (a new array: snapshots keep the old one)
+        self._boundary = self.stepper.state(copy=False)
+        self.timeline.attach(self.stepper)  # the recording goes on from the edited weights
+        self._emit_view()
 
     def step_on(self, x, y, description: str = "the given batch") -> None:
         """The next iteration trains on (x, y) — a drawn digit, a test example to follow through its

@@ -31,6 +31,7 @@ from desktop.debugger.install import install_debugger
 from desktop.dialogs import PluginsDialog, ask, show_about, show_error
 from desktop.editor.network_editor import NetworkEditor
 from desktop.evaluate.page import install_evaluate
+from desktop.lecture import LectureWorkspace
 from desktop.run_drawing import RunDrawer
 from desktop.status import StatusBar
 from desktop.theme import apply_theme, current_theme
@@ -48,7 +49,7 @@ PLACES = {"editor": "build", "data": "build", "plugin_reloads": "build",
           "gradients": "inspect", "update": "inspect", "filters": "inspect",
           "breakpoints": "debug", "watch": "debug", "health": "debug", "formula": "debug", "timeline": "debug",
           "evaluation": "evaluate", "draw": "evaluate", "distributions": "evaluate", "flow": "evaluate",
-          "alerts": "evaluate"}
+          "alerts": "evaluate", "lecture": "lecture"}
 ALSO_ON = {"feature_maps": ("debug",), "error_maps": ("debug",)}
 
 
@@ -100,6 +101,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self.debugger = install_debugger(self)  # after _connect: its reset hooks run after the window's
         self.evaluate = install_evaluate(self)
+        self.lecture = LectureWorkspace(ws, self.bridge)
+        self.add_dock("lecture", "Lecture", self.lecture)
+        self.lecture.sigPutKernel.connect(self._put_kernel)
+        self.lecture.sigStatus.connect(lambda text: self.status.show_info(text))
         for panel in self.all_panels:  # click an element of any map: its formula, with numbers
             panel.sigElementClicked.connect(self.debugger.formula.explain)
         wl.fit_to_screen(self)
@@ -257,6 +262,15 @@ class MainWindow(QMainWindow):
         self.workspace_tabs.show_page("step")
         self.status.show_info(f"The next iteration trains on {description}, a batch of {len(y)}; the data order "
                               "carries on after it. Step (F11) to follow its forward and backward.", 0)
+
+    def _put_kernel(self, layer: str, f: int, kernel) -> None:
+        """The lecture's convolution explorer: a kernel of one's own into filter f of ``layer``."""
+        try:
+            self.workspace.set_weights(layer, "weight", (f,), kernel)
+        except BackstepError as exc:
+            self.status.show_error(str(exc))
+            return
+        self.status.show_info(f"{layer}'s filter {f + 1} is now the kernel from the lecture; training goes on from it")
 
     def show_recorded(self, iteration: int, what: str = "") -> None:
         """Show recorded iteration ``iteration`` in the panels (the timeline's scrub) on the Debug page."""
