@@ -77,3 +77,26 @@ def rebuilt_stepper(stepper: Stepper, plan: Rebuild, dataset) -> Stepper:
                   seed=stepper.seed)
     new.load_state(state)
     return new
+
+
+def output_layer(spec: NetworkSpec) -> int | None:
+    """The index of the layer that makes the class scores: the last one with an ``out_features``
+    (a dense layer), or None if the spec has none (then its outputs cannot be resized here)."""
+    for i in range(len(spec.layers) - 1, -1, -1):
+        if "out_features" in spec.layers[i].hp:
+            return i
+    return None
+
+
+def spec_for_classes(spec: NetworkSpec, classes: tuple[str, ...], resize: bool) -> NetworkSpec:
+    """``spec`` with the dataset's class names and, if ``resize``, its output layer giving one score
+    per class (that layer's weights change shape, so they are re-initialised by the rebuild)."""
+    layers = list(spec.layers)
+    if resize:
+        i = output_layer(spec)
+        if i is None:
+            raise BackstepError(f"{spec.name}: no layer with out_features to give {len(classes)} scores")
+        e = layers[i]
+        layers[i] = type(e)(e.name, e.type, {**e.hp, "out_features": len(classes)})
+    return NetworkSpec(spec.name, spec.input_shape, tuple(layers), spec.loss, tuple(classes), spec.source)
+

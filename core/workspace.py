@@ -37,7 +37,15 @@ from core.errors import BackstepError, DivergedError
 from core.events import Events
 from core.network import Network
 from core.optim import OPTIMIZERS
-from core.rebuild import Rebuild, build_network, describe_error, plan_rebuild, rebuilt_stepper
+from core.rebuild import (
+    Rebuild,
+    build_network,
+    describe_error,
+    output_layer,
+    plan_rebuild,
+    rebuilt_stepper,
+    spec_for_classes,
+)
 from core.record import IterationRecord
 from core.registry import Registry, default_registry
 from core.runner import Runner
@@ -484,19 +492,47 @@ class Workspace:
 
     # --- data -------------------------------------------------------------------------------------
 
-    def switch_dataset(self, name: str) -> None:
-        """Train on another dataset (same weights, counters from zero); BackstepError if it does not fit."""
+    def load_dataset(self, name: str):
+        """Load dataset ``name`` and check that its images fit the network's input (BackstepError
+        naming it otherwise); the classes are the caller's question (``classes_fit``)."""
         if self.running:
             raise BackstepError("pause the run first")
         data = load_dataset(name)
-        net = self.network
-        net.check_input(data.x_train[:1], f"dataset {name}")
-        if int(data.y_train.max(initial=0)) >= net.n_classes:
-            raise BackstepError(f"dataset {name}: has {len(data.classes)} classes, the network outputs "
-                                f"{net.n_classes} scores")
-        st = self.stepper
+        self.network.check_input(data.x_train[:1], f"dataset {name}")
+        return data
+
+    def classes_fit(self, data) -> bool:
+        """True if the network gives one score per class of ``data``."""
+        return len(data.classes) == self.network.n_classes
+
+    @property
+    def output_layer(self) -> str | None:
+        """The layer whose outputs are the class scores (resized to fit a dataset), if there is one."""
+        i = output_layer(self.spec)
+        return None if i is None else self.spec.layers[i].name
+
+    def switch_dataset(self, name: str, data=None, *, resize_output: bool = False) -> None:
+        """Train on another dataset: counters, curves and the recording start again; the network
+        keeps its weights and takes the dataset's class names. ``resize_output``: the output layer
+        is resized to one score per class (its weights re-initialised); without it, a dataset
+        whose labels do not fit the network's outputs is refused (BackstepError)."""
+        data = data if data is not None else self.load_dataset(name)
+        net, st = self.network, self.stepper
+        n = len(data.classes)
+        top = max(int(data.y_train.max(initial=0)), int(data.y_test.max(initial=0)))
+        if not resize_output and top >= net.n_classes:
+            raise BackstepError(f"dataset {name}: has {n} classes, the network outputs {net.n_classes} scores")
+        classes = tuple(data.classes) if n == net.n_classes or resize_output else self.spec.classes
+        spec = spec_for_classes(self.spec, classes, resize_output and n != net.n_classes)
+        if spec != self.spec:
+            plan = plan_rebuild(net, spec, self.registry, data, name, seed=st.seed, trained_iterations=0)
+            if plan.network is None:
+                raise BackstepError(plan.error)
+            net = rebuilt_stepper(st, plan, data).net
+            self.spec = spec
         self._new_stepper(Stepper(net, data, batch_size=st.batch_size, optimizer=st.optimizer.name, lr=st.lr,
                                   seed=st.seed), data, name)
+        self._set_spec_state(True, f"Training on {data.name}: {n} classes")
         self.events.dataset.emit(name)
 
     # --- sessions ---------------------------------------------------------------------------------

@@ -23,6 +23,17 @@ def show_error(parent, title: str, message: str) -> None:
     QMessageBox.critical(parent, title, message)
 
 
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def ask_save(parent, title: str, question: str) -> str:
+    """Save, Discard or Cancel (the default: Save; Escape: Cancel)."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(parent, title, question, buttons.Save | buttons.Discard | buttons.Cancel,
+                                  buttons.Save)
+    return {buttons.Save: SAVE, buttons.Discard: DISCARD}.get(answer, CANCEL)
+
+
 def ask(parent, title: str, question: str) -> bool:
     answer = QMessageBox.question(parent, title, question,
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

@@ -28,7 +28,7 @@ from desktop.controls import ControlsPanel
 from desktop.data_panel import DataPanel
 from desktop.debugger import debug_menu, debugger_to_extra, restore_debugger
 from desktop.debugger.install import install_debugger
-from desktop.dialogs import PluginsDialog, ask, show_about, show_error
+from desktop.dialogs import DISCARD, SAVE, PluginsDialog, ask, ask_save, show_about, show_error
 from desktop.editor.network_editor import NetworkEditor
 from desktop.evaluate.page import install_evaluate
 from desktop.lecture import LectureWorkspace
@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self._error_layers: set[str] = set()
         self._replacing = False  # the editor is being given a spec: its signal is not an edit
         self._drawn_view = None  # the view the panels show
+        self.ask_before_quit = True  # unsaved training: Save, Discard or Cancel on closing (scripts turn it off)
 
         self.actions = act.create_actions(self)
         self.editor = NetworkEditor(self.registry, self)
@@ -396,9 +397,20 @@ class MainWindow(QMainWindow):
             self.actions[key].setEnabled(ok)
         (self.status.show_info if ok else self.status.show_error)(message)
 
-    def _discard_training_ok(self) -> bool:
-        n = self.workspace.trained_iterations
-        return n == 0 or ask(self, "Discard training?", f"The network was trained for {n} iterations. Discard it?")
+    def _work_may_go(self, doing: str) -> bool:
+        """Before ``doing`` replaces the training (or the edits) in view: if they are not saved,
+        Save (a session file), Discard or Cancel. True to go on."""
+        ws = self.workspace
+        n = ws.trained_iterations
+        edited = not self.editor.undo_stack.isClean()
+        if not ws.unsaved_work or (n == 0 and not edited):
+            return True
+        what = (f"The network was trained for {n} iterations since it was last saved" if n
+                else "The network has edits that are not saved")
+        answer = ask_save(self, "Save the session?", f"{what}. {doing} replaces it.\n\nSave the session first?")
+        if answer == SAVE:
+            return self._ask_save_session()
+        return answer == DISCARD
 
     def _show_spec(self, spec: NetworkSpec) -> None:
         """Put ``spec`` in the editor as a fresh document (not an edit: no rebuild)."""
@@ -409,7 +421,7 @@ class MainWindow(QMainWindow):
             self._replacing = False
 
     def new_network(self) -> None:
-        if not self._discard_training_ok():
+        if not self._work_may_go("A new network"):
             return
         spec = self.workspace.empty_spec()
         self._show_spec(spec)
@@ -423,7 +435,7 @@ class MainWindow(QMainWindow):
         except BackstepError as exc:
             show_error(self, "Cannot open the network", str(exc))
             return False
-        if not self._discard_training_ok():
+        if not self._work_may_go(f"Opening {Path(path).name}"):
             return False
         self._show_spec(spec)
         self.editor.current_path = Path(path)
@@ -448,18 +460,37 @@ class MainWindow(QMainWindow):
     # --- data -----------------------------------------------------------------------------------
 
     def choose_dataset(self, name: str) -> bool:
-        """Train on another dataset (same weights, counters from zero); a message if it does not fit."""
+        """Train on another dataset (same weights, counters from zero), after asking to save unsaved
+        training; a dataset with another number of classes is offered an output layer that fits."""
         ws = self.workspace
         if ws.running:
             return False
         try:
-            ws.switch_dataset(name)
+            data = ws.load_dataset(name)
         except BackstepError as exc:
             show_error(self, "Cannot use this dataset", str(exc))
             self.data_panel.refresh_datasets()
             return False
-        self.data_panel.set_dataset(name, ws.dataset)
-        self.status.show_info(f"Training on {ws.dataset.name}")
+        if not self._work_may_go(f"Switching to {data.name}"):
+            self.data_panel.refresh_datasets()
+            return False
+        resize = False
+        if not ws.classes_fit(data):
+            n, m, layer = len(data.classes), ws.network.n_classes, ws.output_layer
+            names = ", ".join(data.classes[:12]) + (", …" if n > 12 else "")
+            resize = layer is not None and ask(
+                self, "Adapt the output layer?",
+                f"{data.name} has {n} classes ({names}); the network gives {m} scores.\n\nAdapt the output "
+                f"layer {layer} to {n} outputs? Its weights are re-initialised; the other layers keep theirs.")
+        try:
+            ws.switch_dataset(name, data, resize_output=resize)
+        except BackstepError as exc:
+            show_error(self, "Cannot use this dataset", str(exc))
+            self.data_panel.refresh_datasets()
+            return False
+        self._show_spec(ws.spec)
+        self.data_panel.set_dataset(name, data)
+        self.status.show_info(f"Training on {data.name}: {len(data.classes)} classes ({', '.join(data.classes)})")
         return True
 
     # --- sessions -------------------------------------------------------------------------------
@@ -470,7 +501,7 @@ class MainWindow(QMainWindow):
     def open_session(self, path) -> bool:
         """Open a session file; a bad file gets a message box and changes nothing."""
         ws = self.workspace
-        if ws.running:
+        if ws.running or not self._work_may_go(f"Opening {Path(path).name}"):
             return False
         try:
             session = ws.open_session(path)
@@ -482,15 +513,20 @@ class MainWindow(QMainWindow):
         self.data_panel.set_dataset(session.dataset, ws.dataset)
         return True
 
-    def _ask_save_session(self) -> None:
+    def _ask_save_session(self) -> bool:
+        """File › Save session…: True if it was saved."""
         path, _ = QFileDialog.getSaveFileName(self, "Save the session", str(Path.home() / "session.bstep"),
                                               SESSION_FILTER)
-        if path:
-            try:
-                self.save_session_to(path)
-                self.status.show_info(f"Session saved to {path}")
-            except (OSError, BackstepError) as exc:
-                show_error(self, "Cannot save the session", f"{path}: {exc}")
+        if not path:
+            return False
+        try:
+            self.save_session_to(path)
+        except (OSError, BackstepError) as exc:
+            show_error(self, "Cannot save the session", f"{path}: {exc}")
+            return False
+        self.editor.undo_stack.setClean()
+        self.status.show_info(f"Session saved to {path}")
+        return True
 
     def _ask_open_session(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a session", str(Path.home()), SESSION_FILTER)
@@ -502,6 +538,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.bridge.pause()
         self.bridge.wait()
+        if self.ask_before_quit and not self._work_may_go("Quitting"):
+            event.ignore()
+            return
         if self.remember_layout:
             wl.save_layout(self)
         if self.autosaver is not None:

@@ -57,6 +57,7 @@ def main() -> int:  # noqa: C901 - a measuring script: three measurements in seq
 
     app = make_app([])
     w = MainWindow(remember_layout=False, autosave=False)
+    w.ask_before_quit = False
     w.resize(1600, 1000)
     w.show()
     app.processEvents()

@@ -42,6 +42,7 @@ def main(argv: list[str]) -> int:
     app = make_app([])
     apply_theme("light", app, remember=False)
     w = MainWindow(remember_layout=False, autosave=False, batch_size=32)
+    w.ask_before_quit = False
     w.resize(1600, 1000)
     w.move(0, 0)
     w.show()

@@ -11,6 +11,7 @@ def make_window(qtbot, **kw):
     kw.setdefault("remember_layout", False)
     kw.setdefault("autosave", False)
     w = MainWindow(**kw)
+    w.ask_before_quit = False  # (the quit prompt's own tests turn it back on)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
@@ -41,7 +42,15 @@ def boxes(monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "critical", box("critical", QMessageBox.StandardButton.Ok))
     monkeypatch.setattr(QMessageBox, "warning", box("warning", QMessageBox.StandardButton.Ok))
-    monkeypatch.setattr(QMessageBox, "question", box("question", QMessageBox.StandardButton.Yes))
+    yes = box("question", QMessageBox.StandardButton.Yes)
+    discard = box("question", QMessageBox.StandardButton.Discard)
+
+    def question(parent, title, text, buttons=QMessageBox.StandardButton.Yes, *a, **k):
+        # a Yes/No question: Yes; Save/Discard/Cancel (unsaved work): go on without saving
+        pick = discard if buttons & QMessageBox.StandardButton.Discard else yes
+        return pick(parent, title, text, buttons, *a, **k)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
     return seen
 
 
