@@ -122,9 +122,11 @@ def scale_exponent(m: float) -> int:
     return math.floor(math.log10(abs(m)))
 
 
-def bar_scale(levels: tuple[float, float], count: int = 5, minus: str = "−") -> tuple[list[tuple[float, str]], int]:
+def bar_scale(levels: tuple[float, float], count: int = 5, minus: str = "−",
+              exponent: int | None = None) -> tuple[list[tuple[float, str]], int]:
     """Ticks for a colour bar with room for a scale label: (ticks, exponent), the labels being the
-    values divided by 10^exponent ("−1.2" … "1.2" with ×10⁻³ for ±0.0012)."""
-    e = scale_exponent(max(abs(float(levels[0])), abs(float(levels[1]))))
+    values divided by 10^exponent ("−1.2" … "1.2" with ×10⁻³ for ±0.0012). ``exponent``: the one
+    of the numbers the bar goes with (default: chosen from the levels)."""
+    e = scale_exponent(max(abs(float(levels[0])), abs(float(levels[1])))) if exponent is None else int(exponent)
     values = tick_values(levels, count)
     return list(zip(values, tick_labels([v / 10.0 ** e for v in values], minus))), e
