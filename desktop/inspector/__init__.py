@@ -12,6 +12,7 @@ Preview: ``python -m desktop.inspector.demo``.
 """
 
 from desktop.inspector.from_view import item_for, update_for
+from desktop.inspector.inspector_panel import InspectorPanel
 from desktop.inspector.item import InspectItem, UpdateItem
 
-__all__ = ["InspectItem", "UpdateItem", "item_for", "update_for"]
+__all__ = ["InspectItem", "InspectorPanel", "UpdateItem", "item_for", "update_for"]
