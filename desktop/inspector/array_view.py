@@ -98,6 +98,8 @@ class ArrayView(ThemedLayoutWidget):
         self._hovered: tuple | None = None
         self._fitted = True  # shows the whole plane (refit on resize) until the user zooms or pans
         self.vb.sigRangeChangedManually.connect(self._moved)
+        # the plot area also changes without the widget resizing (axes grow to fit their labels)
+        self.vb.sigResized.connect(lambda _vb: self._fitted and QTimer.singleShot(0, self, self._refit))
         self.scene().sigMouseMoved.connect(self._on_move)
         self.scene().sigMouseClicked.connect(self._on_click)
         self.restyle()

@@ -57,7 +57,8 @@ class ColourBar(ThemedLayoutWidget):
         self.factor = pg.LabelItem(" ", size="9pt", justify="right")
         for label in (self.caption, self.factor):
             label.setMaximumHeight(16)
-        self.ci.setContentsMargins(26, 0, 26, 2)  # room for the end labels
+            label.setMinimumWidth(10)  # a long caption is cut, never widens the bar past its widget
+        self.ci.setContentsMargins(22, 0, 22, 2)  # room for the end labels
         self.ci.setSpacing(0)
         self.ci.addItem(self.caption, row=0, col=0)
         self.ci.addItem(self.factor, row=0, col=1)

@@ -64,8 +64,7 @@ class UpdateView(QWidget):
             lay.addWidget(title)
             lay.addWidget(view, 1)
             self.views[part], self.titles[part], self._boxes[part] = view, title, box
-        self.bars = {"values": ColourBar("colours of old and new"),
-                     "changes": ColourBar("colours of step and new − old")}
+        self.bars = {"values": ColourBar("old, new"), "changes": ColourBar("step, new − old")}
         self._boxes.update(self.bars)
         self.check = QLabel()
         self.check.setWordWrap(True)
