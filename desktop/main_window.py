@@ -31,6 +31,7 @@ from desktop.debugger.install import install_debugger
 from desktop.dialogs import DISCARD, SAVE, PluginsDialog, ask, ask_save, show_about, show_error
 from desktop.editor.network_editor import NetworkEditor
 from desktop.evaluate.page import install_evaluate
+from desktop.inspector.page_inspector import PageInspector
 from desktop.lecture import LectureWorkspace
 from desktop.run_drawing import RunDrawer
 from desktop.status import StatusBar
@@ -106,8 +107,9 @@ class MainWindow(QMainWindow):
         self.add_dock("lecture", "Lecture", self.lecture)
         self.lecture.sigPutKernel.connect(self._put_kernel)
         self.lecture.sigStatus.connect(lambda text: self.status.show_info(text))
-        for panel in self.all_panels:  # click an element of any map: its formula, with numbers
-            panel.sigElementClicked.connect(self.debugger.formula.explain)
+        # a click on an element: its array large in the page's inspector (on the Debug page: its
+        # formula with the numbers)
+        self.inspectors = {page: PageInspector(self, page, floating=page != "inspect") for page in ("step", "inspect")}
         wl.fit_to_screen(self)
         for page in self.pages.values():
             page.resize(self.size())  # (about: the real size comes when a page is first shown)
@@ -190,6 +192,7 @@ class MainWindow(QMainWindow):
         dock = self.pages[page].add(key, panel.title or key, panel)
         self.docks[key if key not in self.docks else f"{page}.{key}"] = dock
         dock.visibilityChanged.connect(panel.set_exposed)  # a raised tab (or page) draws its view
+        panel.sigElementClicked.connect(lambda key, index, page=page: self._element_clicked(page, key, index))
         panel.sigHover.connect(lambda text: self.status.showMessage(text, 4000))
 
     def add_dock(self, key: str, title: str, widget) -> QDockWidget:
@@ -220,6 +223,7 @@ class MainWindow(QMainWindow):
         """Draw a view that is not the workspace's present (a recorded iteration)."""
         if not self.workspace.running:
             self._draw(view)
+            self.debugger.formula.offer_view(view)  # a formula shown follows the moment in view
 
     def current_view(self):
         return self._drawn_view if self._drawn_view is not None else self.workspace.view()
@@ -263,6 +267,12 @@ class MainWindow(QMainWindow):
         self.workspace_tabs.show_page("step")
         self.status.show_info(f"The next iteration trains on {description}, a batch of {len(y)}; the data order "
                               "carries on after it. Step (F11) to follow its forward and backward.", 0)
+
+    def _element_clicked(self, page: str, key: str, index: tuple) -> None:
+        if page in self.inspectors:
+            self.inspectors[page].show_element(key, index)
+        else:
+            self.debugger.formula.explain(key, index)
 
     def _put_kernel(self, layer: str, f: int, kernel) -> None:
         """The lecture's convolution explorer: a kernel of one's own into filter f of ``layer``."""
@@ -346,6 +356,8 @@ class MainWindow(QMainWindow):
                                in_epoch=p.in_epoch, per_epoch=p.per_epoch)
         self.batch_panel.show_batch(view.x, view.y, probs, view.classes, view.focus, key=view.iteration)
         self.controls.show_position(p.next_phase, view.batch_size, view.focus)
+        for inspector in getattr(self, "inspectors", {}).values():  # (none yet while the window is built)
+            inspector.refresh(view)
 
     def _on_error(self, message: str, layer: str) -> None:
         if layer:

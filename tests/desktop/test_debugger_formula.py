@@ -64,8 +64,8 @@ def test_clicking_an_error_pixel_opens_its_formula(debug_window, qtbot):
     """A click on a map element (the panel's click handler, as the mouse calls it) explains it."""
     window = debug_window
     assert window.bridge.step_iteration()
-    panel = window.panels["error_maps"]
-    window.docks["error_maps"].raise_()
+    panel = window.docks["debug.error_maps"].widget()  # the Debug workspace's error maps
+    window.docks["debug.error_maps"].raise_()
     panel.update_view(window.bridge.view())
     shown = panel.displayed()
     key = "sig1.grad_in"
