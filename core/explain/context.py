@@ -37,7 +37,8 @@ def explainer_of(layer):
 class Context:
     """One iteration's arrays, parameters and nodes, for the explainers."""
 
-    def __init__(self, arrays, params, nodes, x=None, lr=None, sample=0, y=None):
+    def __init__(self, arrays, params, nodes, x=None, lr=None, sample=0, y=None, per_sample=False):
+        self.per_sample = per_sample  # errors are each sample's own loss's (N × the batch loss's)
         self.arrays, self.params, self.nodes = arrays, params or {}, list(nodes)
         self.x, self.lr, self.sample = x, lr, sample
         self.y = y if y is not None else arrays.get("y")

@@ -19,6 +19,7 @@ become an Explanation with the layer's Formula text and a note.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from core.explain import loss as loss_terms
 from core.explain.context import Context, NotRecordedError, explainer_of
 from core.explain.terms import Derivation, Explanation, Term, fmt, ix
 from core.explain.update import update
+from core.view import is_error
 
 # in float32 the engine's sums round; a difference up to this share of Σ|terms| is shown as a
 # "rounding" term (anything larger is a real mismatch and is reported in the note)
@@ -59,7 +61,8 @@ def _split_key(key: str, names: list[str]):
 
 def _title(c: Context, key: str, k, rest: str, idx) -> str:
     where = _where(key, idx)
-    fixed = {"probs": f"ŷ {where}", "probs.grad": f"∂L/∂ŷ {where}", "loss": "L (batch mean)"}
+    dl = "∂L⁽ˢ⁾/∂" if c.per_sample else "∂L/∂"  # an error of the sample's own loss, or of the batch's
+    fixed = {"probs": f"ŷ {where}", "probs.grad": f"{dl}ŷ {where}", "loss": "L (batch mean)"}
     if key in fixed:
         return fixed[key]
     if k is None:
@@ -68,9 +71,9 @@ def _title(c: Context, key: str, k, rest: str, idx) -> str:
     if rest == "out":
         return f"{at.out_sym} {where}   ({key})"
     if rest == "grad_in":
-        return f"∂L/∂{at.in_sym} {where}   ({key})"
+        return f"{dl}{at.in_sym} {where}   ({key})"
     if rest == "grad_out":
-        return f"∂L/∂{at.out_sym} {where}   ({key})"
+        return f"{dl}{at.out_sym} {where}   ({key})"
     if rest.endswith(".grad"):
         p = rest[:-5]
         sym = at.weight_sym(p) if at.name in c.wsym else p
@@ -154,8 +157,32 @@ def _add_rounding(terms: list, value, arr, note: str) -> tuple[list, str]:
     return terms, note
 
 
+class OwnErrors(Mapping):
+    """``arrays`` with every error (∂L/∂ŷ, ∂L/∂ a layer's output or input) of each sample's own loss
+    L⁽ˢ⁾: N times the batch loss's, which the engine records. Parameter gradients stay the batch's."""
+
+    def __init__(self, arrays):
+        self._arrays = arrays
+        self._scaled: dict = {}
+
+    def __getitem__(self, key):
+        a = self._arrays[key]
+        if not is_error(key) or np.ndim(a) == 0:
+            return a
+        if key not in self._scaled:
+            a = np.asarray(a)
+            self._scaled[key] = a * a.dtype.type(len(a))
+        return self._scaled[key]
+
+    def __iter__(self):
+        return iter(self._arrays)
+
+    def __len__(self):
+        return len(self._arrays)
+
+
 def explain(record_arrays, params, nodes, key: str, index, lr: float | None = None, *,
-            x=None, y=None, sample: int = 0) -> Explanation:
+            x=None, y=None, sample: int = 0, per_sample: bool = False) -> Explanation:
     """The formula of ``record_arrays[key][index]`` with its numbers; never raises.
 
     record_arrays: key -> array (an IterationRecord's or StepView's ``arrays``); params: layer ->
@@ -163,13 +190,16 @@ def explain(record_arrays, params, nodes, key: str, index, lr: float | None = No
     arrays); lr: the learning rate (for the update's α); x, y: the batch and its labels (for the
     first layer's input and the loss; else ``record_arrays["x"]``/``["y"]``, and y is read off
     ∂L/∂z of the last layer); sample: whose receptive field to list in ``related`` for
-    batch-summed gradients (the focused sample).
+    batch-summed gradients (the focused sample). per_sample: explain an error (not a parameter
+    gradient) as the lecture writes it for one sample, of its own loss L⁽ˢ⁾ (∂L/∂z⁽⁴⁾ = ŷ − y).
     """
+    per_sample = per_sample and is_error(key)
+    record_arrays = OwnErrors(record_arrays) if per_sample else record_arrays
     if index is None:
         index = ()
     index = tuple(int(i) for i in (index if isinstance(index, (tuple, list, np.ndarray)) else (index,)))
     try:
-        c = Context(record_arrays, params, nodes, x, lr, sample, y)
+        c = Context(record_arrays, params, nodes, x, lr, sample, y, per_sample)
     except Exception as exc:  # noqa: BLE001 - never raises: a record it cannot read is explained as such
         return Explanation(key, index, key, "", None, note=f"cannot explain: {exc}", supported=False)
     k, rest = _split_key(key, c.names)

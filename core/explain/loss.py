@@ -26,13 +26,18 @@ def _labels(c):
 
 
 def softmax_error(c, idx, factors=()) -> Derivation:
-    """∂L/∂z[s, i] of the last layer, (ŷ − y)/N, times ``factors`` (one term)."""
+    """∂L/∂z[s, i] of the last layer, (ŷ − y)/N, times ``factors`` (one term); the sample's own
+    loss's, ŷ − y, when the context explains per sample (``c.per_sample``)."""
     sn, i = int(idx[0]), int(idx[1])
     probs = c.get("probs")
     y = _labels(c)
     n = probs.shape[0]
     p = float(probs[sn, i])
     yi = float(int(y[sn]) == i)
+    if c.per_sample:
+        t = term(f"ŷ{ix((sn, i))} − y{ix((sn, i))}", [("ŷ − y", p - yi), *factor_values(factors)],
+                 [("probs", (sn, i)), *factor_refs(factors)])
+        return Derivation("ŷ − y", [t], f"{fmt(p)} − {int(yi)}")
     t = term(f"(ŷ{ix((sn, i))} − y{ix((sn, i))}) / N", [("ŷ − y", p - yi), ("1/N", 1.0 / n), *factor_values(factors)],
              [("probs", (sn, i)), *factor_refs(factors)])
     return Derivation("(ŷ − y)/N", [t], f"({fmt(p)} − {int(yi)})/{n}")
@@ -42,6 +47,10 @@ def last_error(c, idx) -> Derivation:
     """The key "<last layer>.grad_out": softmax and cross-entropy together."""
     e = softmax_error(c, idx)
     zs = c.outs[-1].unicode
+    if c.per_sample:
+        return Derivation(f"∂L⁽ˢ⁾/∂{zs}ᵢ = ŷᵢ − yᵢ", e.terms, f"= {e.substituted}",
+                          "Softmax and cross-entropy together: the error of this sample's own loss is its "
+                          "prediction minus its one-hot label, as the lecture derives it.")
     return Derivation(f"∂L/∂{zs}ᵢ = (ŷᵢ − yᵢ) / N", e.terms, f"= {e.substituted}",
                       "Softmax and cross-entropy together: the error is the prediction minus the one-hot label, "
                       "divided by the batch size (the mean loss).")
@@ -78,6 +87,11 @@ def probs_grad(c, idx) -> Derivation:
     nb = p_all.shape[0]
     p = float(p_all[idx])
     v = float(c.get("probs.grad")[idx])
+    if c.per_sample:  # the sample's own loss: −y/ŷ
+        t = (Term(f"−y{ix(idx)} / ŷ with y = 0", (("y", 0.0),), 0.0, (("probs", idx),)) if v == 0 else
+             term(f"−1 / ŷ{ix(idx)}", [("−1", -1.0), ("1/ŷ", 1.0 / p)], [("probs", idx)]))
+        return Derivation("∂L⁽ˢ⁾/∂ŷᵢ = −yᵢ / ŷᵢ", [t], f"= {fmt(t.product)}",
+                          "Shown, not used: the engine goes straight to ∂L/∂z = ŷ − y.")
     if v == 0:
         t = Term(f"−y{ix(idx)} / (N ŷ) with y = 0", (("y", 0.0),), 0.0, (("probs", idx),))
     else:

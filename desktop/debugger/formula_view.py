@@ -151,8 +151,9 @@ class FormulaView(QDockWidget):
 
     def show_element(self, view, key: str, index) -> Explanation:
         """Explain ``view.arrays[key][index]`` (index: full, sample first) and show it; emits sigHighlight."""
+        # errors as the maps show them: the sample's own, of its loss L⁽ˢ⁾ (ŷ − y at the output)
         e = explain(view.arrays, view.params, view.nodes, key, index, lr=view.lr, x=view.x, y=view.y,
-                    sample=view.focus)
+                    sample=view.focus, per_sample=True)
         self._current = (key, e.index)
         self.show_explanation(e)
         return e

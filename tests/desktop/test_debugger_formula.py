@@ -77,3 +77,22 @@ def test_clicking_an_error_pixel_opens_its_formula(debug_window, qtbot):
     total = sum(t.product for t in window.debugger.formula.explanation.terms)
     value = window.bridge.view().arrays[key][full]
     assert total == pytest.approx(float(value), rel=1e-4, abs=1e-12)
+
+
+def test_an_error_is_explained_as_the_maps_show_it_the_samples_own(debug_window, qtbot):
+    """The error maps show the focused sample's own errors (of its loss L⁽ˢ⁾); so does its formula:
+    ∂L⁽ˢ⁾/∂z⁽⁴⁾ = ŷ − y, and an error further back N times the batch loss's, its terms adding up."""
+    window = debug_window
+    assert window.bridge.step_iteration()
+    view = window.bridge.view()
+    n, s = view.batch_size, view.focus
+    label = int(view.y[s])
+    e = window.debugger.formula.explain("fc2.grad_out", (s, label))
+    assert "ŷᵢ − yᵢ" in e.equation and "/ N" not in e.equation and "∂L⁽ˢ⁾/∂" in e.title
+    assert e.value == pytest.approx(float(view.arrays["probs"][s, label]) - 1.0, abs=1e-6)
+    big = np.unravel_index(np.abs(view.arrays["sig2.grad_in"][s]).argmax(), view.arrays["sig2.grad_in"][s].shape)
+    e = window.debugger.formula.explain("sig2.grad_in", (s, *big))
+    assert e.value == pytest.approx(n * float(view.arrays["sig2.grad_in"][(s, *big)]), rel=1e-5)
+    assert e.adds_up(1e-4)
+    g = window.debugger.formula.explain("conv2.weight.grad", (0, 0, 0, 0))  # a parameter's: the batch's
+    assert g.value == pytest.approx(float(view.arrays["conv2.weight.grad"][0, 0, 0, 0]))
