@@ -16,7 +16,6 @@ Everything the runner emits goes through the workspace's events, from the runner
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -42,8 +41,7 @@ class Runner:
         self.done = 0
         st = workspace.stepper
         self._start_epoch = st.epoch
-        self._total = (math.ceil((st.n_train - st.offset) / st.batch_size) if until_epoch_end
-                       else (iterations or 0))
+        self._total = iterations or 0  # (the epoch's runs count the epoch's iterations: progress())
         self._next_tick = 0.0
         self._t0 = 0.0
 
@@ -75,11 +73,14 @@ class Runner:
         return time.perf_counter() >= self.ws.next_view_at
 
     def progress(self) -> tuple[int, int, str]:
-        """(done, total, what they count): a counted run its iterations, an open one its epoch's."""
+        """(done, total, what they count): a counted run its iterations; Run and "finish the epoch"
+        the epoch's, as the status bar counts them (iteration k of the epoch's n)."""
         if self._total:
             return self.done, self._total, ""
         st = self.ws.stepper
         size = max(st.batch_size, 1)
+        if self.until_epoch_end and st.epoch != self._start_epoch:  # (done: the epoch it finished)
+            return st.batches_per_epoch, st.batches_per_epoch, f"epoch {self._start_epoch + 1}: "
         return -(-st.offset // size), st.batches_per_epoch, f"epoch {st.epoch + 1}: "
 
     def _report(self, view: bool) -> None:

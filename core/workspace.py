@@ -272,11 +272,12 @@ class Workspace:
 
     def step_iteration(self) -> bool:
         """Finish the current iteration (or run a whole one), recording every phase."""
-        t0 = time.perf_counter()
-        ok = self._guarded(self._phases_to_boundary)
-        if ok:
-            self.speed = 1.0 / max(time.perf_counter() - t0, 1e-9)
-        return ok
+        def timed():
+            t0 = time.perf_counter()
+            self._phases_to_boundary()
+            self.speed = 1.0 / max(time.perf_counter() - t0, 1e-9)  # (before the view is made)
+
+        return self._guarded(timed)
 
     def step_back_phase(self) -> bool:
         """Go back one phase: to the moment before the last phase ran, with the arrays exactly as they
@@ -385,6 +386,12 @@ class Workspace:
         runner, self._runner = self._runner, None
         if runner is None:
             return
+        st, last = self.stepper, self.stepper.iteration - 1
+        if (st.position == 0 and last >= 0 and (self.last_record is None or self.last_record.iteration != last)
+                and last in self.timeline.iterations()):
+            # the run ended on the fast path: the panels get the arrays of the iteration the counters
+            # stand at, not of the last one drawn during the run (the timeline replays it exactly)
+            self.last_record = self.timeline.record_of(last)
         self.events.running.emit(False)
         self._emit_view()
         if runner.error:
@@ -460,8 +467,10 @@ class Workspace:
         st = self.stepper
         try:
             net = self._build(spec, seed=st.seed)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - an empty or unfinished network: say why, stay alive
+            self.speed = 0.0
             self._set_spec_state(False, describe_error(exc) if spec.layers else "Add layers from the palette")
+            self._emit_view()
             return False
         self._new_stepper(Stepper(net, self.dataset, batch_size=st.batch_size, optimizer=st.optimizer.name,
                                   lr=st.lr, seed=st.seed))
@@ -483,6 +492,7 @@ class Workspace:
         if dataset is not None:
             self.dataset, self.dataset_name = dataset, dataset_name or self.dataset_name
         self.stepper = stepper
+        self.speed = 0.0  # (of the network before)
         self.record, self.last_record = IterationRecord(stepper.iteration), None
         self._boundary = stepper.state(copy=False)
         self.timeline.clear()

@@ -65,7 +65,8 @@ class BatchPanel(QWidget):
     def show_batch(self, x, y, probs, classes, focus: int, key=None) -> None:
         """Thumbnails of batch ``x`` (N, C, H, W) with label → prediction (from ``probs``, if any).
 
-        ``key`` identifies the batch (the iteration): thumbnails are redrawn only when it changes.
+        The thumbnails are redrawn only for another batch: another array ``x`` (a view's batch is
+        the same read-only array across an iteration's phases), or another ``key``.
         """
         if x is None:
             self.grid.blockSignals(True)
@@ -73,8 +74,9 @@ class BatchPanel(QWidget):
             self.grid.blockSignals(False)
             self._batch_key = None
             return
-        key = (key, len(x))
-        if key != self._batch_key:
+        key = (key, len(x), x)  # (x itself, compared by identity: a new batch is a new array)
+        old = self._batch_key
+        if old is None or old[0] != key[0] or old[1] != key[1] or old[2] is not x:
             self._batch_key, self._labels_from = key, None
             self.grid.blockSignals(True)
             self.grid.clear()

@@ -131,6 +131,12 @@ class Timeline(TimelineStore):
             e = self.entry(i)
             return e.quantities if e.arrays is not None else tuple(self._replay(e)[1].quantities)
 
+    def record_of(self, i: int):
+        """The core.record.IterationRecord of recorded iteration i, run again phase by phase from its
+        start state on a copy of the network (the same numbers: the same computation)."""
+        with self._lock:
+            return self._replay(self.entry(i))[1]
+
     def _replay(self, e: Entry):
         """Run iteration e phase by phase on a copy of the network, from its state."""
         from core.record import IterationRecord

@@ -85,6 +85,7 @@ class TimelineDock(QWidget):
         self.keep.setToolTip(f"At most {self.timeline.max_bytes // MB} MB: the oldest iterations go first")
         self.keep.valueChanged.connect(self._set_keep)
         self.compare_label = QLabel()
+        self.compare_label.setWordWrap(True)  # (a long caption must not widen the window)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["parameter / array", "max |Δ|", "‖Δ‖"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -255,6 +256,8 @@ class TimelineDock(QWidget):
             return
         self.workspace.resume_at(i)
         self.shown = None
+        self.table.setRowCount(0)  # a comparison of iterations that are dropped now
+        self.compare_label.setText("")
         self.refresh()
         self.host.show_info(f"Resumed at the start of iteration {i + 1}")
         self.sigResumed.emit(i)

@@ -223,6 +223,8 @@ class Panel(QWidget):
 
     def _redraw(self) -> None:
         self._pending = False
+        if self._hover_label.text() != " ":  # a readout of the numbers before would be stale now
+            self._hover_label.setText(" ")
         kept = self._shown, self._index_info
         self._shown, self._index_info = {}, {}
         hint = self.draw(self._view) if self._view is not None else FIRST_STEP_HINT
