@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,11 +41,9 @@ class DataPanel(QWidget):
         self.combo.setToolTip("The dataset to train on")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(10)
-        self.open_button = QToolButton()
-        self.open_button.setText("Open…")
+        self.open_button = QPushButton("Open…")  # (a push button leaves room for its menu's arrow)
         self.open_button.setToolTip("Use your own data: a folder of IDX files, a folder of class "
                                     "sub-folders of images, or a Keras-layout .npz")
-        self.open_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.open_button)
         menu.addAction("Open folder…", self._open_folder)
         menu.addAction("Open .npz file…", self._open_file)

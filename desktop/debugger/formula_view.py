@@ -212,7 +212,9 @@ class FormulaView(QDockWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the lecture's order
         self.table.setSortingEnabled(True)
         self.table.resizeColumnToContents(0)
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 360))
+        # the term's label at most 40 % of the table: the Numbers column keeps room to be read
+        room = max(self.table.viewport().width(), 300)
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), max(120, int(0.4 * room))))
         self.table.setVisible(bool(e.terms))
         if e.terms:
             more = f" ({len(e.terms) - MAX_ROWS} more not listed)" if len(e.terms) > MAX_ROWS else ""

@@ -26,13 +26,21 @@ ERROR_LINES = 2
 MAX_PICTURES = 256  # cached block pictures (a network's blocks × selected or not × a few widths)
 
 RED = QColor("#c62828")
-RED_BG = QColor("#fdecea")
 AMBER = QColor("#f9a825")
 BLUE = QColor("#1565c0")
-SELECTED_BG = QColor("#e3f2fd")
-GREY_BG = QColor("#f1f1f1")
-TEXT = QColor("#212121")
-MUTED = QColor("#616161")
+# the blocks' colours in the light and the dark theme (the theme: the palette's window lightness)
+LIGHT = {"bg": QColor("white"), "grey": QColor("#f1f1f1"), "selected": QColor("#e3f2fd"),
+         "error": QColor("#fdecea"), "text": QColor("#212121"), "muted": QColor("#616161"),
+         "border": QColor("#9e9e9e"), "blue": BLUE, "red": RED, "canvas": QColor("#fafafa")}
+DARK = {"bg": QColor("#2f3136"), "grey": QColor("#26282c"), "selected": QColor("#1f3a5c"),
+        "error": QColor("#4a2326"), "text": QColor("#e6e6e6"), "muted": QColor("#a0a4aa"),
+        "border": QColor("#6b6f76"), "blue": QColor("#6ea8fe"), "red": QColor("#ff6b6b"),
+        "canvas": QColor("#1e1f22")}
+
+
+def scheme(palette) -> dict:
+    """LIGHT or DARK, as the palette is (its Window colour's lightness)."""
+    return DARK if palette.color(palette.ColorRole.Window).lightness() < 128 else LIGHT
 
 
 @dataclass(frozen=True)
@@ -96,8 +104,9 @@ class BlockDelegate(QStyledItemDelegate):
         dpr = painter.device().devicePixelRatioF()
         # by content: moving the highlight makes new Blocks (dataclasses.replace) of the same look;
         # BlockInfo holds a dict (unhashable) but is shared by those copies, and kept referenced below
+        c = scheme(option.palette)
         key = (block.kind, block.title, block.subtitle, id(block.info), block.error, block.note,
-               block.highlighted, block.first, option.rect.width(), option.rect.height(), selected, dpr)
+               block.highlighted, block.first, option.rect.width(), option.rect.height(), selected, dpr, c is DARK)
         cached = self._pictures.get(key)
         if cached is None:
             if len(self._pictures) > MAX_PICTURES:
@@ -106,27 +115,27 @@ class BlockDelegate(QStyledItemDelegate):
             pm.setDevicePixelRatio(dpr)
             pm.fill(Qt.GlobalColor.transparent)
             p = QPainter(pm)
-            self._paint_block(p, QRect(0, 0, option.rect.width(), option.rect.height()), block, selected)
+            self._paint_block(p, QRect(0, 0, option.rect.width(), option.rect.height()), block, selected, c)
             p.end()
             cached = self._pictures[key] = (block, pm)  # (its info kept: the id stays unique)
         painter.drawPixmap(option.rect.topLeft(), cached[1])
 
-    def _paint_block(self, painter: QPainter, rect: QRect, block: Block, selected: bool) -> None:
+    def _paint_block(self, painter: QPainter, rect: QRect, block: Block, selected: bool, c: dict = LIGHT) -> None:
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing)
         r = self.block_rect(rect, block)
         if not block.first:
             x = r.center().x()
-            painter.setPen(QPen(MUTED, 1.5))
+            painter.setPen(QPen(c["muted"], 1.5))
             painter.drawLine(x, rect.top(), x, r.top())
             painter.drawLine(x - 4, r.top() - 5, x, r.top())
             painter.drawLine(x + 4, r.top() - 5, x, r.top())
-        bg = (RED_BG if block.error else SELECTED_BG if selected
-              else GREY_BG if block.kind != "layer" or block.note else QColor("white"))
-        border = RED if block.error else BLUE if selected else QColor("#9e9e9e")
+        bg = (c["error"] if block.error else c["selected"] if selected
+              else c["grey"] if block.kind != "layer" or block.note else c["bg"])
+        border = c["red"] if block.error else c["blue"] if selected else c["border"]
         width = 3 if block.highlighted else 2 if (selected or block.error) else 1
         if block.highlighted:
-            border = AMBER if not block.error else RED
+            border = AMBER if not block.error else c["red"]
         painter.setPen(QPen(border, width))
         painter.setBrush(bg)
         box = QRectF(r).adjusted(width / 2, width / 2, -width / 2, -width / 2)
@@ -137,13 +146,13 @@ class BlockDelegate(QStyledItemDelegate):
             painter.setPen(Qt.NoPen)
             painter.setBrush(category_color(block.info.category))
             painter.drawRoundedRect(stripe, 3, 3)
-        self._paint_text(painter, r.adjusted(PAD + (8 if block.kind == "layer" else 4), PAD, -PAD, -PAD), block)
+        self._paint_text(painter, r.adjusted(PAD + (8 if block.kind == "layer" else 4), PAD, -PAD, -PAD), block, c)
         painter.restore()
 
-    def _paint_text(self, painter: QPainter, r: QRect, block: Block) -> None:
+    def _paint_text(self, painter: QPainter, r: QRect, block: Block, c: dict = LIGHT) -> None:
         bold_h, small_h = self._line(self._bold), self._line(self._small)
         painter.setFont(self._bold)
-        painter.setPen(TEXT)
+        painter.setPen(c["text"])
         if block.kind != "layer":
             align = Qt.AlignVCenter | Qt.AlignHCenter
             text = f"{block.title}   {block.subtitle}".strip()
@@ -155,24 +164,24 @@ class BlockDelegate(QStyledItemDelegate):
             painter.drawText(QRect(r.left(), r.top(), r.width(), bold_h), Qt.AlignLeft | Qt.AlignVCenter,
                              block.title)
             painter.setFont(self._small)
-            painter.setPen(MUTED)
+            painter.setPen(c["muted"])
             painter.drawText(QRect(r.left(), r.top(), r.width(), bold_h), Qt.AlignRight | Qt.AlignVCenter,
                              info.type_name if info else "")
             y = r.top() + bold_h + 2
-            painter.setPen(TEXT)
+            painter.setPen(c["text"])
             left = f"→ {info.shape_label}" if info else ""
             painter.drawText(QRect(r.left(), y, r.width(), small_h), Qt.AlignLeft | Qt.AlignVCenter, left)
-            painter.setPen(MUTED)
+            painter.setPen(c["muted"])
             painter.drawText(QRect(r.left(), y, r.width(), small_h), Qt.AlignRight | Qt.AlignVCenter,
                              block.subtitle)
             y += small_h + 2
         if block.error:
             painter.setFont(self._small)
-            painter.setPen(RED)
+            painter.setPen(c["red"])
             painter.drawText(QRect(r.left(), y, r.width(), ERROR_LINES * small_h),
                              Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, block.error)
         elif block.note:
             painter.setFont(self._small)
-            painter.setPen(MUTED)
+            painter.setPen(c["muted"])
             painter.drawText(QRect(r.left(), y, r.width(), small_h), Qt.AlignLeft | Qt.AlignVCenter,
                              QFontMetrics(self._small).elidedText(block.note, Qt.ElideRight, r.width()))

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QListWidget, QListWidgetItem, QMenu
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFrame, QListWidget, QListWidgetItem, QMenu
 
 from core.view import shape_text
-from desktop.editor.block_delegate import BLOCK_ROLE, Block, BlockDelegate
+from desktop.editor.block_delegate import BLOCK_ROLE, Block, BlockDelegate, scheme
 from desktop.editor.layer_palette import LAYER_TYPE_MIME
 
 BLOCK_MIME = "application/x-backstep-block"
@@ -44,9 +44,7 @@ class NetworkCanvas(QListWidget):
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         # a palette, not a style sheet: the style-sheet style paints every block several times slower
         self.setFrameShape(QFrame.Shape.NoFrame)
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.Base, QColor("#fafafa"))
-        self.setPalette(pal)
+        self._set_background()
         self.setMinimumWidth(240)
         self.customContextMenuRequested.connect(self._context_menu)
         self.itemDoubleClicked.connect(self._emit_selected)
@@ -54,6 +52,21 @@ class NetworkCanvas(QListWidget):
         self._gap: int | None = None  # drop indicator position while dragging
         self._updating = False
         self.block_context_menu_hook: Callable | None = None  # (layer name, QMenu) -> None
+
+    def _set_background(self) -> None:
+        """The canvas's colour for the theme in use (light grey, or the dark theme's base)."""
+        pal = self.palette()
+        app = QApplication.instance()
+        theme = scheme(app.palette() if app is not None else pal)
+        pal.setColor(QPalette.ColorRole.Base, theme["canvas"])
+        self._theme = theme
+        self.setPalette(pal)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:  # the theme switched: follow it
+            self._set_background()
+            self.viewport().update()
 
     # --- content --------------------------------------------------------------------------------
 
