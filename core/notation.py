@@ -121,3 +121,37 @@ def lecture_steps(nodes) -> list[Quantity]:
     per_node = backward_quantities(nodes)
     qs = [q for i in range(len(nodes) - 1, -1, -1) for q in per_node[i] if q.step]
     return sorted(qs, key=lambda q: q.step)
+
+
+# the placeholders of a layer's core.api.Formula: weighted layers read a⁽ˡ⁾ and make z⁽ˡ⁺¹⁾ with
+# g⁽ˡ⁾ or W⁽ˡ⁾; activations read z⁽ˡ⁾ and make a⁽ˡ⁾
+_WEIGHTED_TOKENS = ("z⁽ˡ⁺¹⁾", "g⁽ˡ⁾", "W⁽ˡ⁾", "a⁽ˡ⁾")
+_ACTIVATION_TOKENS = ("a⁽ˡ⁾", "z⁽ˡ⁾")
+BIAS_NOTE = ("b: the bias, one number per {unit}: it shifts {out} and learns from ∂L/∂b = Σ ∂L/∂{out}. "
+             "The lecture's layers have none; it is the weight of an input that is always 1.")
+
+
+def layer_formula(nodes, i: int):
+    """Node i's core.api.Formula in this network's own names: z⁽²⁾ = … g⁽²⁾ … a⁽¹⁾ for the second
+    convolution, f(z⁽¹⁾) = 1 / (1 + exp(−z⁽¹⁾)) for a sigmoid after the first, x for the input
+    of the first layer (the plugin's text uses the placeholders a⁽ˡ⁾, z⁽ˡ⁾, z⁽ˡ⁺¹⁾, g⁽ˡ⁾, W⁽ˡ⁾)."""
+    from core.api import Formula
+
+    nodes = list(nodes)
+    node = nodes[i]
+    f = getattr(node.layer, "formula", None) or Formula("", "")
+    outs = output_symbols(nodes)
+    src = outs[i - 1].unicode if i else "x"
+    out = outs[i].unicode
+    if node.layer.weighted:
+        w = weight_symbols(nodes)[node.name].unicode
+        names = dict(zip(_WEIGHTED_TOKENS, (out, w, w, src)))
+    else:
+        names = dict(zip(_ACTIVATION_TOKENS, (out, src)))
+
+    def own(text: str) -> str:
+        for token, name in names.items():
+            text = text.replace(token, name)
+        return text.replace(f"{out} = {out} = ", f"{out} = ")  # "a⁽ˡ⁾ = f(z⁽ˡ⁾) = …" where a is f(z)
+
+    return Formula(own(f.forward), own(f.backward), {k: own(v) for k, v in f.grads.items()})

@@ -27,6 +27,7 @@ from core.explain import loss as loss_terms
 from core.explain.context import Context, NotRecordedError, explainer_of
 from core.explain.terms import Derivation, Explanation, Term, fmt, ix
 from core.explain.update import update
+from core.notation import layer_formula
 from core.view import is_error
 
 # in float32 the engine's sums round; a difference up to this share of Σ|terms| is shown as a
@@ -82,9 +83,10 @@ def _title(c: Context, key: str, k, rest: str, idx) -> str:
 
 
 def _layer_formula(c: Context, k: int | None, kind: str) -> str:
-    fm = None if k is None else getattr(c.nodes[k].layer, "formula", None)
-    if fm is None:
+    """The layer's equation in this network's names (core.notation.layer_formula)."""
+    if k is None or getattr(c.nodes[k].layer, "formula", None) is None:
         return ""
+    fm = layer_formula(c.nodes, k)
     if kind == "forward":
         return fm.forward
     if kind.startswith("grad:"):

@@ -23,7 +23,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
 from core.lecture.latex import unicode_to_latex
-from core.notation import backward_quantities, lecture_steps
+from core.notation import BIAS_NOTE, backward_quantities, layer_formula, lecture_steps
 from core.view import StepView, shape_text
 from desktop.math_view import add_to_document, image_tag, is_dark
 from desktop.panels.base import Panel, set_look
@@ -117,7 +117,7 @@ class EquationPanel(Panel):
 
     def _layer_equations(self, view: StepView, kind: str, i: int) -> list[str]:
         node = view.nodes[i]
-        f = node.layer.formula
+        f = layer_formula(view.nodes, i)  # in this network's names: z⁽²⁾ = … g⁽²⁾ … a⁽¹⁾
         symbols = view.output_symbols
         src = symbols[view.nodes[i - 1].name].unicode if i else "x"
         out = symbols[node.name].unicode
@@ -130,6 +130,9 @@ class EquationPanel(Panel):
         else:
             res.append(self._eq(f.backward or f"∂L/∂{src} from ∂L/∂{out}"))
             res += [self._eq(g) for g in f.grads.values()]
+        if wsym and "bias" in view.params.get(node.name, {}):
+            unit = "filter" if node.layer.spec.category == "Convolution" else "output unit"
+            res.append(f"<p style='color:#888'>{html.escape(BIAS_NOTE.format(unit=unit, out=out))}</p>")
         return res
 
     def _eq(self, text: str, latex: str | None = None) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from core.explain import Explanation, explain
 from core.network import Network
+from core.notation import layer_formula
 from core.record import IterationRecord
 from core.spec import load_spec, parse_spec
 from core.stepper import Stepper
@@ -133,7 +134,7 @@ def test_unsupported_keys_never_raise(lecture64):
     st, rec = lecture64
     e = ex(st, rec, "pool1.argmax_mask", (0, 0, 0, 0))
     assert isinstance(e, Explanation) and not e.supported and not e.terms
-    assert e.equation == st.net.node("pool1").layer.formula.forward
+    assert e.equation == layer_formula(st.net.nodes, 2).forward
     for key, idx in (("nope.out", (0,)), ("conv1.out", (99, 0, 0, 0)), ("conv1.out", None)):
         e = ex(st, rec, key, idx)
         assert isinstance(e, Explanation) and not e.terms
@@ -142,7 +143,7 @@ def test_unsupported_keys_never_raise(lecture64):
     half.add(rec.snapshots[0])
     e = explain(half.arrays, st.net.params, st.net.nodes, "conv1.grad_in", (0, 0, 0, 0))
     assert not e.supported and "not recorded" in e.note
-    assert e.equation == st.net.node("conv1").layer.formula.backward
+    assert e.equation == layer_formula(st.net.nodes, 0).backward  # in this network's names (x, z⁽¹⁾, g⁽¹⁾)
 
 
 def test_plugin_layer_shows_its_formula(tmp_path, monkeypatch):

@@ -205,7 +205,9 @@ def test_equation_shows_the_phase_and_ticks_the_lecture_steps(qtbot, stepped):
     w.update_view(stepped[1]["backward:conv2"])
     text = w.text.toPlainText()  # table cells come out one per line: mark, step, label, key
     assert "▶\n7\n∂L/∂g⁽²⁾" in text and "✓\n5\n∂L/∂W⁽¹⁾" in text and "○\n9\n∂L/∂g⁽¹⁾" in text
-    assert "∂L/∂g⁽ˡ⁾" in w.text.toPlainText()  # the conv layer's formula
+    text = w.text.toPlainText()  # the conv layer's formula, in this network's names (conv2 reads a⁽¹⁾)
+    assert "∂L/∂g⁽²⁾ₘₙ = Σᵢ Σⱼ ∂L/∂z⁽²⁾ᵢⱼ a⁽¹⁾" in text and "⁽ˡ⁾" not in text
+    assert "b: the bias, one number per filter" in text
     assert "backward:conv2" in w.header.text() and "iteration 1, epoch 1" in w.header.text()
     w.update_view(stepped[1]["loss"])  # a page seen before comes back as it was
     assert "L = −Σᵢ yᵢ log ŷᵢ" in w.text.toPlainText() and "▶" not in w.text.toPlainText()
