@@ -45,7 +45,7 @@ class WeightEdit:
     value: float
 
     def describe(self) -> str:
-        return f"{self.key}{list(self.index)} = {self.value:g}"
+        return f"{self.key}{[i + 1 for i in self.index]} = {self.value:g}"  # (counted from 1, as shown)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class PixelEdit:
     value: float
 
     def describe(self) -> str:
-        return f"x[{self.sample}]{list(self.index)} = {self.value:g}"
+        return f"x of sample {self.sample + 1}{[i + 1 for i in self.index]} = {self.value:g}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class LabelEdit:
     label: int
 
     def describe(self) -> str:
-        return f"y[{self.sample}] = {self.label}"
+        return f"label of sample {self.sample + 1} = {self.label}"
 
 
 @dataclass(frozen=True)

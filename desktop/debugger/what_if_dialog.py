@@ -43,11 +43,15 @@ KINDS = ("Weight element", "Input pixel", "Label", "Learning rate")
 
 
 def _parse_index(text: str) -> tuple:
+    """An index typed as the panels count, from 1 ("3, 1, 5, 5"), as the array's (from 0)."""
     parts = [p for p in text.replace("[", " ").replace("]", " ").replace(",", " ").split() if p]
     try:
-        return tuple(int(p) for p in parts)
+        index = tuple(int(p) - 1 for p in parts)
     except ValueError:
         raise BackstepError(f"what-if: an index is whole numbers separated by commas, got {text!r}") from None
+    if any(i < 0 for i in index):
+        raise BackstepError(f"what-if: indices count from 1, got {text!r}")
+    return index
 
 
 def _spin(value=0.0, lo=-1e6, hi=1e6, decimals=6) -> QDoubleSpinBox:
@@ -85,11 +89,11 @@ class WhatIfDialog(QDialog):
         f = QFormLayout(w)
         self.param = QComboBox()
         self.param.addItems(self.param_keys)
-        self.w_index = QLineEdit("0, 0, 0, 0")
+        self.w_index = QLineEdit("1, 1, 1, 1")
         self.w_value = _spin()
         self.w_current = QLabel()
         f.addRow("parameter", self.param)
-        f.addRow("index", self.w_index)
+        f.addRow("index (from 1)", self.w_index)
         f.addRow("new value", self.w_value)
         f.addRow("now", self.w_current)
         self.param.currentTextChanged.connect(self._param_chosen)
@@ -99,18 +103,18 @@ class WhatIfDialog(QDialog):
         w = QWidget()
         f = QFormLayout(w)
         self.p_sample = QSpinBox()
-        self.p_sample.setRange(0, n - 1)
-        self.p_index = QLineEdit(", ".join(str(s // 2) for s in self.batch[0].shape[1:]))
+        self.p_sample.setRange(1, n)  # counted from 1, as the panels count
+        self.p_index = QLineEdit(", ".join(str(s // 2 + 1) for s in self.batch[0].shape[1:]))
         self.p_value = _spin(1.0)
         f.addRow("sample", self.p_sample)
-        f.addRow("index (c, h, w)", self.p_index)
+        f.addRow("index (c, h, w, from 1)", self.p_index)
         f.addRow("new value", self.p_value)
         self.stack.addWidget(w)
         # label
         w = QWidget()
         f = QFormLayout(w)
         self.l_sample = QSpinBox()
-        self.l_sample.setRange(0, n - 1)
+        self.l_sample.setRange(1, n)
         self.l_label = QComboBox()
         self.l_label.addItems([f"{k}: {c}" for k, c in enumerate(net.classes)])
         self.l_now = QLabel()
@@ -190,7 +194,7 @@ class WhatIfDialog(QDialog):
     def _param_chosen(self, key: str) -> None:
         if key:
             p = self._param_value(key)
-            self.w_index.setText(", ".join("0" for _ in p.shape))
+            self.w_index.setText(", ".join("1" for _ in p.shape))
             self._show_current()
 
     def _show_current(self) -> None:
@@ -202,7 +206,7 @@ class WhatIfDialog(QDialog):
             self.w_current.setText("(not an element of this parameter)")
 
     def _show_label(self) -> None:
-        s = self.l_sample.value()
+        s = self.l_sample.value() - 1
         self.l_now.setText(f"{int(self.batch[1][s])}")
 
     def edit_from_form(self):
@@ -210,9 +214,9 @@ class WhatIfDialog(QDialog):
         if k == 0:
             return WeightEdit(self.param.currentText(), _parse_index(self.w_index.text()), self.w_value.value())
         if k == 1:
-            return PixelEdit(self.p_sample.value(), _parse_index(self.p_index.text()), self.p_value.value())
+            return PixelEdit(self.p_sample.value() - 1, _parse_index(self.p_index.text()), self.p_value.value())
         if k == 2:
-            return LabelEdit(self.l_sample.value(), self.l_label.currentIndex())
+            return LabelEdit(self.l_sample.value() - 1, self.l_label.currentIndex())
         return LearningRateEdit(self.lr.value())
 
     def _add_from_form(self) -> None:
@@ -264,7 +268,7 @@ class WhatIfDialog(QDialog):
         self.plot.addItem(pg.BarGraphItem(x=k + 0.2, height=pe, width=0.38, brush=QColor("#ff7f0e")))
         self.plot.setYRange(0, 1)
         self.plot.setXRange(-0.6, len(po) - 0.4)
-        self.plot_label.setText(f"ŷ of sample {focus} (label {int(res.y[focus])}"
+        self.plot_label.setText(f"ŷ of sample {focus + 1} (label {int(res.y[focus])}"
                            f"{'' if res.y_edited[focus] == res.y[focus] else f' → {int(res.y_edited[focus])}'}): "
                            "original (grey), edited (orange)")
         keys = res.gradient_keys() + [k for k in res.original if k.endswith(".new")]

@@ -149,7 +149,7 @@ def test_what_if_at_a_stopped_point_changes_a_label_and_shows_the_difference(qtb
     assert "stopped after" in dlg.info.text()
     y0 = int(dlg.batch[1][0])
     dlg.kind.setCurrentIndex(2)  # Label
-    dlg.l_sample.setValue(0)
+    dlg.l_sample.setValue(1)  # sample 1, as the panels count
     dlg.l_label.setCurrentIndex((y0 + 1) % 10)
     with qtbot.waitSignal(dlg.sigRan, timeout=5000):
         qtbot.mouseClick(dlg.run_button, Qt.MouseButton.LeftButton)
