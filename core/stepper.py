@@ -196,7 +196,8 @@ class Stepper:
         record = {"epoch": self.epoch + 1,
                   "train_loss": sum(self._epoch_losses) / max(self._epoch_seen, 1),
                   "train_acc": self._epoch_correct / max(self._epoch_seen, 1),
-                  "seconds": time.perf_counter() - self._epoch_start}
+                  "seconds": time.perf_counter() - self._epoch_start,
+                  "iteration": self.iteration}  # (iterations done when the epoch ended: where its point goes)
         if self.evaluate_every_epoch:
             record["test_loss"], record["test_acc"] = self.evaluate()
         self.history.epochs.append(record)

@@ -31,6 +31,7 @@ from desktop.debugger.install import install_debugger
 from desktop.dialogs import DISCARD, SAVE, PluginsDialog, ask, ask_save, show_about, show_error
 from desktop.editor.network_editor import NetworkEditor
 from desktop.evaluate.page import install_evaluate
+from desktop.inspector.from_view import update_for
 from desktop.inspector.page_inspector import PageInspector
 from desktop.lecture import LectureWorkspace
 from desktop.run_drawing import RunDrawer
@@ -109,7 +110,15 @@ class MainWindow(QMainWindow):
         self.lecture.sigStatus.connect(lambda text: self.status.show_info(text))
         # a click on an element: its array large in the page's inspector (on the Debug page: its
         # formula with the numbers)
-        self.inspectors = {page: PageInspector(self, page, floating=page != "inspect") for page in ("step", "inspect")}
+        update_layer = self.panels["update"].layer
+        self.inspectors = {
+            "step": PageInspector(self, "step", floating=True),
+            # before any click, the Inspect page's shows the update of the layer the Update panel shows
+            "inspect": PageInspector(self, "inspect", floating=False,
+                                     default=lambda view: update_layer.currentData() and update_for(
+                                         view, update_layer.currentData())),
+        }
+        update_layer.currentIndexChanged.connect(lambda _i: self.inspectors["inspect"].refresh())
         wl.fit_to_screen(self)
         for page in self.pages.values():
             page.resize(self.size())  # (about: the real size comes when a page is first shown)

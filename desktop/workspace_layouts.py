@@ -15,13 +15,12 @@ BUILD = PageSpec(
 STEP = PageSpec(
     "step", "Step", "Step through one iteration phase by phase and watch every array of it",
     column((row((column((tabs("controls"), 0.34), (tabs("batch"), 0.66)), 0.22),
-                (tabs("feature_maps"), 0.39), (tabs("error_maps"), 0.39)), 0.62),
-           (row((tabs("input"), 0.19), (tabs("output"), 0.27), (tabs("equation", "curves"), 0.54)), 0.38)))
+                (tabs("feature_maps"), 0.39), (tabs("error_maps"), 0.39)), 0.60),
+           (row((tabs("input"), 0.19), (tabs("output"), 0.29), (tabs("equation", "curves"), 0.52)), 0.40)))
 
 INSPECT = PageSpec(
     "inspect", "Inspect", "One layer's filters, weight gradients (per sample) and update, large, with numbers",
-    row((column((tabs("gradients"), 0.56), (tabs("update"), 0.44)), 0.56),
-        (column((tabs("inspector"), 0.62), (tabs("filters"), 0.38)), 0.44)))
+    row((column((tabs("gradients"), 0.54), (tabs("update", "filters"), 0.46)), 0.56), (tabs("inspector"), 0.44)))
 
 DEBUG = PageSpec(
     "debug", "Debug", "Breakpoints, the formula of any element with its numbers, health, the timeline",

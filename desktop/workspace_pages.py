@@ -90,14 +90,19 @@ class WorkspacePage(QMainWindow):
         self.setCentralWidget(centre)
         self.docks: dict[str, QDockWidget] = {}
         self._arranged = False
+        self._loose: set[str] = set()  # docks the arrangement leaves alone (hidden till needed)
         self._sized = False  # the default arrangement's sizes applied at the page's real size
-        self._maximised: tuple[str, list[str]] | None = None  # (dock, the docks it hid)
+        self._maximised: tuple | None = None  # (dock, the docks it hid, the arrangement before)
 
     # --- docks ------------------------------------------------------------------------------------
 
-    def add(self, key: str, title: str, widget: QWidget) -> QDockWidget:
+    def add(self, key: str, title: str, widget: QWidget, loose: bool = False) -> QDockWidget:
+        """A dock of the page; ``loose``: not part of the arrangement (hidden until shown, then
+        floating where its owner puts it)."""
         dock = QDockWidget(title, self)
         dock.setWidget(widget)
+        if loose:
+            self._loose.add(key)
         return self.place(dock, key)
 
     def place(self, dock: QDockWidget, key: str) -> QDockWidget:
@@ -105,7 +110,10 @@ class WorkspacePage(QMainWindow):
         dock.setFeatures(FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.docks[key] = dock
-        if self._arranged:  # added after the arrangement: beside the first dock of the page
+        if key in self._loose:  # floating from the start: it never takes room from the arrangement
+            dock.setFloating(True)
+            dock.hide()
+        if self._arranged and key not in self._loose:  # added after the arrangement: beside another
             others = [d for k, d in self.docks.items() if k != key and d.isVisible()]
             if others:
                 self.tabifyDockWidget(others[-1], dock)
@@ -117,10 +125,11 @@ class WorkspacePage(QMainWindow):
         """The default arrangement, for ``size`` (default: the page's own size)."""
         self._maximised = None
         size = size or self.size()
-        for dock in self.docks.values():
-            self.removeDockWidget(dock)
-            dock.setFloating(False)
-        layout, present = self.spec.layout, set(self.docks)
+        for key, dock in self.docks.items():
+            if key not in self._loose:
+                self.removeDockWidget(dock)
+                dock.setFloating(False)
+        layout, present = self.spec.layout, set(self.docks) - self._loose
         first = _first(layout, present)
         if first is not None:
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.docks[first])
@@ -128,7 +137,7 @@ class WorkspacePage(QMainWindow):
         for k in _leaves(layout):
             if k in present:
                 self.docks[k].show()
-        extra = [k for k in self.docks if k not in _leaves(layout)]
+        extra = [k for k in self.docks if k in present and k not in _leaves(layout)]
         for k in extra:  # a dock the arrangement does not name goes behind the first one
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.docks[k])
             if first is not None:
@@ -187,7 +196,7 @@ class WorkspacePage(QMainWindow):
         super().showEvent(event)
         if self._arranged and not self._sized:
             self._sized = True
-            present = set(self.docks)
+            present = set(self.docks) - self._loose
             self._resize(self.spec.layout, present, self.width(), self.height())
 
     # --- maximising one panel ---------------------------------------------------------------------
@@ -199,21 +208,23 @@ class WorkspacePage(QMainWindow):
     def toggle_maximised(self, key: str) -> None:
         """Show dock ``key`` alone in the page, or, if it already is, put the others back."""
         if self._maximised is not None:
-            shown_alone, hidden = self._maximised
+            shown_alone, hidden, state = self._maximised
             self._maximised = None
-            for k in hidden:
-                self.docks[k].show()
+            if not self.restoreState(state, LAYOUT_VERSION):  # the sizes too, not only the docks
+                for k in hidden:
+                    self.docks[k].show()
             self.sigMaximised.emit("")
             if shown_alone == key or key not in self.docks:
                 return
         if key not in self.docks:
             return
+        state = self.saveState(LAYOUT_VERSION)
         hidden = [k for k, d in self.docks.items() if k != key and d.isVisible() and not d.isFloating()]
         for k in hidden:
             self.docks[k].hide()
         self.docks[key].show()
         self.docks[key].raise_()
-        self._maximised = (key, hidden)
+        self._maximised = (key, hidden, state)
         self.sigMaximised.emit(key)
 
     # --- remembering ------------------------------------------------------------------------------

@@ -24,11 +24,12 @@ FLOAT_SIZE = (540, 640)
 class PageInspector(QObject):
     """``show_element(key, index)`` from a click; ``on_view(view)`` keeps it current."""
 
-    def __init__(self, host, page: str, floating: bool, parent=None):
+    def __init__(self, host, page: str, floating: bool, default=None, parent=None):
         super().__init__(parent)
         self.host, self.page_key, self.floating = host, page, floating
+        self.default = default  # view -> UpdateItem or None: what to show before any click
         self.panel = InspectorPanel()
-        self.dock = host.pages[page].add("inspector", "Inspector", self.panel)
+        self.dock = host.pages[page].add("inspector", "Inspector", self.panel, loose=floating)
         self.dock.visibilityChanged.connect(lambda shown: shown and self.refresh())
         self._shown: tuple | None = None  # ("array", key, sample) or ("update", layer, param)
         self._placed = not floating
@@ -41,7 +42,6 @@ class PageInspector(QObject):
             return
         self._placed = True
         w = self.host
-        self.dock.setFloating(True)
         width, height = min(FLOAT_SIZE[0], w.width() // 2), min(FLOAT_SIZE[1], w.height() - 80)
         g = w.geometry()
         self.dock.resize(width, height)
@@ -73,9 +73,14 @@ class PageInspector(QObject):
 
     def refresh(self, view=None) -> None:
         """The array shown, with the numbers of ``view`` (default: the one the panels show)."""
-        if self._shown is None or not self.dock.isVisible():
+        if not self.dock.isVisible():
             return
         view = view or self.host.current_view()
+        if self._shown is None:
+            item = self.default(view) if self.default is not None else None
+            if item is not None:
+                self.panel.show_update(item)
+            return
         kind, a, b = self._shown
         item = update_for(view, a, b) if kind == "update" else item_for(view, a, None, b)
         if item is None:

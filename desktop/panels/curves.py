@@ -1,4 +1,5 @@
-"""Loss and accuracy curves from ``view.history``: per batch (left) and per epoch (right).
+"""Loss and accuracy curves from ``view.history``: per batch, and each epoch's train and test figure
+as a point at the iteration where the epoch ended.
 
 Long per-batch series are averaged in bins to at most ``MAX_POINTS`` points (the shown arrays are
 what ``displayed()`` returns); a moving mean over ``SMOOTH`` batches is drawn over the raw curve.
@@ -13,7 +14,7 @@ from core.view import StepView
 from desktop.panels.base import KEEP, Panel
 from desktop.panels.plot_style import ThemedLayoutWidget
 
-MIN_PLOT_WIDTH = 150  # px: narrower, and the four plots go in one column (if there is the height)
+MIN_PLOT_WIDTH = 260  # px: narrower, and the two plots go one above the other (if there is the height)
 MIN_PLOT_HEIGHT = 130
 MAX_POINTS = 2000
 SMOOTH = 25
@@ -38,6 +39,13 @@ def moving_mean(y: np.ndarray, k: int = SMOOTH) -> np.ndarray:
     return np.concatenate([c[1:k] / np.arange(1, k), (c[k:] - c[:-k]) / k])
 
 
+def epoch_x(epochs: list, n_batches: int) -> np.ndarray:
+    """The iteration at which each epoch ended (its record's, or, for curves saved without it,
+    where it would be with equal epochs)."""
+    per = n_batches / max(len(epochs), 1)
+    return np.array([e.get("iteration") or e["epoch"] * per for e in epochs], dtype=float)
+
+
 class CurvesPanel(Panel):
     title = "Loss and accuracy"
 
@@ -45,30 +53,28 @@ class CurvesPanel(Panel):
         super().__init__(parent)
         self.plots = _Plots(MIN_PLOT_WIDTH)
         self.curves: dict[str, pg.PlotDataItem] = {}
-        specs = [  # (row, col, title, y label, x label, [(key, legend, colour, symbol)])
-            (0, 0, "loss per batch", "L", "iteration", [("batch_loss", "batch", RAW, None),
-                                                         ("batch_loss_mean", f"mean of {SMOOTH}", TRAIN, None)]),
-            (1, 0, "accuracy per batch", "acc.", "iteration",
-             [("batch_acc", "batch", RAW, None), ("batch_acc_mean", f"mean of {SMOOTH}", TRAIN, None)]),
-            (0, 1, "loss per epoch", "L", "epoch",
-             [("train_loss", "train", TRAIN, "o"), ("test_loss", "test", TEST, "s")]),
-            (1, 1, "accuracy per epoch", "acc.", "epoch", [("train_acc", "train", TRAIN, "o"),
-                                                               ("test_acc", "test", TEST, "s")]),
+        specs = [  # (title, y label, [(key, name, colour, symbol)]): per batch and, as points, per epoch
+            ("loss", "L", [("batch_loss", "batch", RAW, None), ("batch_loss_mean", f"mean {SMOOTH}", TRAIN, None),
+                           ("train_loss", "train", TRAIN, "o"), ("test_loss", "test", TEST, "s")]),
+            ("accuracy", "acc.",
+             [("batch_acc", "batch", RAW, None), ("batch_acc_mean", f"mean {SMOOTH}", TRAIN, None),
+              ("train_acc", "train", TRAIN, "o"), ("test_acc", "test", TEST, "s")]),
         ]
-        for _row, _col, title, ylabel, xlabel, items in specs:
+        for title, ylabel, items in specs:
             p = pg.PlotItem()
-            p.setTitle(title, size="9pt")
+            # the curves' names in the title, in their colours: a legend inside a small plot covers them
+            names = ", ".join(f"<span style='color:rgb{colour}'>{name}</span>" for _k, name, colour, _s in items)
+            p.setTitle(f"{title}: {names}", size="9pt")  # (short: a long title would widen the panel)
             self.plots.plots.append(p)
             p.setLabel("left", ylabel)
-            p.setLabel("bottom", xlabel)
+            p.setLabel("bottom", "iteration")
             p.showGrid(x=True, y=True, alpha=0.25)
-            p.addLegend(offset=(-10, 10))
-            if "acc" in items[0][0]:
+            if title == "accuracy":
                 p.setYRange(0, 1, padding=0.02)
             for key, name, colour, symbol in items:
-                pen = pg.mkPen(colour, width=2 if symbol or "mean" in key else 1)
-                self.curves[key] = p.plot([], [], name=name, pen=pen,
-                                          symbol=symbol, symbolBrush=colour, symbolSize=7)
+                pen = None if symbol else pg.mkPen(colour, width=2 if "mean" in key else 1)
+                self.curves[key] = p.plot([], [], name=name, pen=pen, symbol=symbol, symbolBrush=colour,
+                                          symbolPen=pg.mkPen(colour), symbolSize=8)
         self.plots.place()
         self.set_body(self.plots)
 
@@ -86,9 +92,8 @@ class CurvesPanel(Panel):
             self._set(f"{key}_mean", xm, ym)
         epochs = h.get("epochs", [])
         for key in ("train_loss", "test_loss", "train_acc", "test_acc"):
-            pts = [(e["epoch"], e[key]) for e in epochs if e.get(key) is not None]
-            x = np.array([p[0] for p in pts], dtype=float)
-            self._set(key, x, np.array([p[1] for p in pts], dtype=float))
+            kept = [e for e in epochs if e.get(key) is not None]
+            self._set(key, epoch_x(kept, len(h["batch_loss"])), np.array([e[key] for e in kept], dtype=float))
         return None
 
     def _set(self, key: str, x: np.ndarray, y: np.ndarray) -> None:
@@ -98,27 +103,25 @@ class CurvesPanel(Panel):
 
 
 class _Plots(ThemedLayoutWidget):
-    """The four plots in two columns, or in one when the panel is narrower than two plots."""
+    """The two plots side by side, or one above the other when the panel is narrow and tall."""
 
     def __init__(self, min_width: int):
         super().__init__()
         self.min_width = min_width
-        self.plots: list[pg.PlotItem] = []  # batch loss, batch accuracy, epoch loss, epoch accuracy
+        self.plots: list[pg.PlotItem] = []  # loss, accuracy
         self.columns = 0
 
     def place(self) -> None:
         if not getattr(self, "plots", None):  # (a resize while __init__ runs)
             return
-        narrow = self.width() < 2 * self.min_width and self.height() >= 4 * MIN_PLOT_HEIGHT
-        cols = 1 if narrow else 2
+        cols = 1 if self.width() < 2 * self.min_width and self.height() >= 2 * MIN_PLOT_HEIGHT else 2
         if cols == self.columns:
             return
         self.columns = cols
         for item in list(self.ci.items):
             self.ci.removeItem(item)
-        order = [0, 2, 1, 3] if cols == 2 else [0, 1, 2, 3]  # two columns: batch left, epoch right
-        for i, k in enumerate(order):
-            self.ci.addItem(self.plots[k], row=i // cols, col=i % cols)
+        for i, p in enumerate(self.plots):
+            self.ci.addItem(p, row=i // cols, col=i % cols)
         self.restyle()
 
     def resizeEvent(self, ev) -> None:

@@ -22,13 +22,15 @@ class OutputPanel(Panel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plots = ThemedLayoutWidget()
-        self.caption = self.make_captioned_body(self.plots, caption_pt=11)
+        self.caption = self.make_captioned_body(self.plots, caption_pt=10)
         self.top = self.plots.addPlot(row=0, col=0)
         self.bottom = self.plots.addPlot(row=1, col=0)
-        for p, label, yr in ((self.top, "ŷ and y", (0, 1.05)), (self.bottom, "ŷ − y", (-1.05, 1.05))):
+        for p, label, yr, ticks in ((self.top, "ŷ, y", (0, 1.05), ((0, "0"), (0.5, "0.5"), (1, "1"))),
+                                    (self.bottom, "ŷ − y", (-1.05, 1.05), ((-1, "−1"), (0, "0"), (1, "1")))):
             p.setLabel("left", label)
             p.setLabel("bottom", "class")
             p.setYRange(*yr, padding=0)
+            p.getAxis("left").setTicks([list(ticks)])  # three labels stay legible in a low plot
             p.setMouseEnabled(False, False)
             p.setMenuEnabled(False)
             p.hideButtons()
@@ -77,10 +79,10 @@ class OutputPanel(Panel):
         self.label.setOpts(x=xs + 0.2, height=y)
         self.diff.setOpts(x=xs, height=diff, brushes=[pg.mkBrush(RED if d > 0 else BLUE) for d in diff])
         pred = int(np.argmax(probs))
-        self.caption.setText(f"sample {focus + 1}: label y = <b>{view.classes[int(view.y[focus])]}</b>, "
-                             f"predicted <b>{view.classes[pred]}</b> (ŷ = {probs[pred]:.2f}). Top: ŷ (filled) beside "
-                             f"the one-hot y (outline). Below: ŷ − y = ∂L/∂z, "
-                             f"<span style='color:#e53935'>red</span> too high, "
+        label = int(view.y[focus])
+        self.caption.setText(f"Sample {focus + 1}: y = <b>{view.classes[label]}</b> (ŷ = {probs[label]:.2f}), "
+                             f"predicted <b>{view.classes[pred]}</b> (ŷ = {probs[pred]:.2f}). Top: ŷ, and y outlined; "
+                             f"below: ŷ − y = ∂L⁽ˢ⁾/∂z, <span style='color:#e53935'>red</span> too high, "
                              f"<span style='color:#4285f4'>blue</span> too low.")
         prefix = (("sample", focus),)
         self.record("probs", probs, prefix)
