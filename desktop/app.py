@@ -47,7 +47,12 @@ def run_app(argv=None) -> int:
     from desktop.theme import apply_theme, current_theme
 
     apply_theme(current_theme(), app)
+    from desktop.window_layout import fills_screen
+
     window = MainWindow()
-    window.show()
+    if fills_screen(window) and not window.isMaximized():
+        window.showMaximized()  # (a laptop screen: the frame is fitted in too)
+    else:
+        window.show()
     QTimer.singleShot(0, lambda: offer_recovery(window))
     return app.exec()

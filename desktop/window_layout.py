@@ -78,6 +78,13 @@ def fit_to_screen(window) -> None:
     window.move(room.x() + (room.width() - w) // 2, room.y() + (room.height() - h) // 2)
 
 
+def fills_screen(window) -> bool:
+    """True when the screen is no larger than the default size: the window then opens maximised,
+    so that the window manager fits its frame (title bar, borders) into the screen too."""
+    room = available(window)
+    return room.width() <= DEFAULT_SIZE[0] or room.height() <= DEFAULT_SIZE[1]
+
+
 def fits(window, geometry: QRect) -> bool:
     room = available(window)
     return geometry.width() <= room.width() and geometry.height() <= room.height() and room.intersects(geometry)

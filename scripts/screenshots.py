@@ -1,13 +1,15 @@
-"""Screenshots of the main window for the README, under Xvfb:
+"""The README's screenshots, of the main window at 1280×800 under Xvfb:
 
-    xvfb-run -s "-screen 0 1600x1000x24" python scripts/screenshots.py OUTDIR
+    xvfb-run -a -s "-screen 0 1280x800x24" python scripts/screenshots.py docs/screenshots
 
-Writes OUTDIR/start.png (right after start), OUTDIR/backward.png (phases stepped until
-backward:conv2, error maps visible), OUTDIR/epoch.png (after one epoch of Run on mnist-5k,
-batch 32), OUTDIR/breakpoint.png (Run stopped by a breakpoint on the gradient norm of
-conv1.weight, with the formula of an error pixel open) and OUTDIR/verify.png (the per-element
-check of conv2's backward, jumped to its worst element). Settings go to a temporary folder, so
-the default layout is shown.
+Step: start.png (right after start), backward.png (stepped to backward:conv2), epoch.png (after
+an epoch of Run: the curves). Inspect: inspector_update.png (the update of conv1 in the inspector,
+with its numbers), per_sample_gradients.png (every sample's own ∂L⁽ˢ⁾/∂g⁽¹⁾ and their mean).
+Debug: debug.png (Run stopped at a breakpoint on ‖∂L/∂g⁽¹⁾‖, the formula of an error pixel) and
+verify.png (the check of conv2's backward, jumped to its worst element). Lecture: lecture_*.png
+(the table lookup, the convolution explorer, a boxed chain-rule step, the training batch, the
+update). Evaluate: evaluate_draw.png, evaluate_confusion.png (a mistake's cell opened),
+evaluate_distributions.png. Settings go to a temporary folder, so the default layout is shown.
 """
 
 from __future__ import annotations
@@ -22,8 +24,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+SIZE = (1280, 800)
+LECTURE_SHOTS = (("table_lookup", "table-lookup", 0), ("convolution", "convolution", 0),
+                 ("boxed_step", "step-4", 2), ("training_batch", "batch-g1", 0), ("update", "update-g1", 0))
+SEVEN = [[(70, 60), (150, 58), (215, 62)], [(215, 62), (185, 130), (150, 200), (128, 250)]]
 
-def main(argv: list[str]) -> int:
+
+def main(argv: list[str]) -> int:  # noqa: C901 - a script: one screenshot after another
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
         return 2
@@ -43,11 +50,11 @@ def main(argv: list[str]) -> int:
     apply_theme("light", app, remember=False)
     w = MainWindow(remember_layout=False, autosave=False, batch_size=32)
     w.ask_before_quit = False
-    w.resize(1600, 1000)
     w.move(0, 0)
     w.show()
+    ws = w.workspace
 
-    def settle(seconds: float = 0.5) -> None:
+    def settle(seconds: float = 0.6) -> None:
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             app.processEvents()
@@ -56,57 +63,107 @@ def main(argv: list[str]) -> int:
     def shot(name: str) -> None:
         settle()
         path = out / name
-        w.grab().save(str(path))
+        w.screen().grabWindow(0, 0, 0, *SIZE).save(str(path))  # the screen: floating docks too
         print(f"wrote {path}")
+
+    def page(key: str) -> None:
+        w.workspace_tabs.show_page(key)
+        settle(0.4)
+
+    def step_to(phase: str) -> None:
+        for _ in range(10 * len(ws.phases)):
+            w.actions["step_phase"].trigger()
+            app.processEvents()
+            if ws.view().phase == phase:
+                return
+        raise RuntimeError(f"never reached {phase}")
+
+    def wait_run() -> None:
+        while ws.running:
+            settle(0.05)
 
     settle(1.0)
     shot("start.png")
-
-    b = w.bridge
-    while True:
-        w.actions["step_phase"].trigger()
-        app.processEvents()
-        if b.record.last is not None and b.record.last.phase == "backward:conv2":
-            break
-    w.docks["error_maps"].raise_()
+    step_to("backward:conv2")
     shot("backward.png")
 
-    w.actions["finish_epoch"].trigger()  # finish this epoch (Run until the epoch ends)
-    while b.running:
-        app.processEvents()
-        time.sleep(0.01)
-    w.docks["curves"].raise_()  # after an epoch the curves are the news
-    settle(0.5)
+    step_to("update")
+    page("inspect")
+    w.panels["gradients"].layer.choose("conv1")
+    w.panels["update"].layer.choose("conv1")
+    shot("inspector_update.png")
+    w.page().toggle_maximised("gradients")
+    shot("per_sample_gradients.png")
+    w.page().toggle_maximised("gradients")
+
+    page("step")
+    w.actions["finish_epoch"].trigger()
+    wait_run()
+    w.docks["curves"].raise_()
     shot("epoch.png")
 
     from core.debugger.breakpoints import NormBreakpoint
     from desktop.debugger.verify_dialog import VerifyDialog
 
+    page("debug")
     w.debugger.breakpoints.add(NormBreakpoint("conv1.weight.grad", ">", 0.0))
     w.actions["run"].trigger()
-    while b.running:
-        app.processEvents()
-        time.sleep(0.01)
-    w.docks["error_maps"].raise_()
+    wait_run()
+    maps = w.docks["debug.error_maps"].widget()
+    w.docks["debug.error_maps"].raise_()
     settle(0.3)
-    w.panels["error_maps"].update_view(b.view())
-    # click the error pixel of the focused sample with the largest |∂L/∂z⁽¹⁾|: a pooling winner
-    err = b.view().focused("sig1.grad_in")
+    err = ws.view().sample_value("sig1.grad_in")
     worst = tuple(int(i) for i in np.unravel_index(abs(err).argmax(), err.shape))
-    w.panels["error_maps"].click_at("sig1.grad_in", worst)
-    w.docks["formula"].raise_()
-    shot("breakpoint.png")
+    maps.click_at("sig1.grad_in", worst)  # a pooling winner: the largest error of the focused sample
+    shot("debug.png")
+    w.debugger.breakpoints.breakpoints.clear()
+    w.debugger.breakpoints.refresh()
 
-    dlg = VerifyDialog(w.workspace, "conv2", parent=w)
+    dlg = VerifyDialog(ws, "conv2", parent=w)
+    dlg.resize(1000, 700)
     dlg.show()
     while not dlg.finished_check:
-        app.processEvents()
-        time.sleep(0.01)
+        settle(0.05)
     dlg.jump_to_worst()
     settle(0.5)
     dlg.grab().save(str(out / "verify.png"))
     print(f"wrote {out / 'verify.png'}")
     dlg.close()
+
+    page("lecture")
+    lecture = w.lecture
+    for name, step, frame in LECTURE_SHOTS:
+        lecture.go(lecture.step_ids().index(step), frame)
+        if name == "convolution":
+            fig = lecture.figure()
+            fig.set_kernel("g3")
+            corr = fig.displayed()["cross_correlation"]
+            i, j = np.unravel_index(int(np.argmax(corr)), corr.shape)
+            fig.click("corr", int(i), int(j))
+        shot(f"lecture_{name}.png")
+
+    page("evaluate")
+    tools = w.evaluate
+    w.page().docks["draw"].raise_()
+    for stroke in SEVEN:
+        tools.draw.canvas.stroke(stroke)
+    tools.draw.refresh()
+    shot("evaluate_draw.png")
+    w.page().docks["evaluation"].raise_()
+    tools.evaluation.run()
+    while tools.evaluation.job is not None:
+        settle(0.05)
+    ev = tools.evaluation.evaluation
+    m = np.array(ev.confusion, copy=True)
+    np.fill_diagonal(m, -1)
+    t, p = np.unravel_index(int(m.argmax()), m.shape)  # the most frequent mistake
+    tools.evaluation.matrix.click_cell(int(t), int(p))
+    shot("evaluate_confusion.png")
+    w.page().docks["distributions"].raise_()
+    tools.recorded.refresh()
+    while tools.recorded.job is not None:
+        settle(0.05)
+    shot("evaluate_distributions.png")
     w.close()
     return 0
 

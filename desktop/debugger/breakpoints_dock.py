@@ -372,7 +372,7 @@ def install_breakpoints(host) -> BreakpointsDock:
 
     def on_break(hit: Hit) -> None:
         widget.show_hit(hit)
-        host.show_info(hit.message, 0)
+        host.show_info(hit.message, 10000)  # the banner keeps it; the status bar is short
         dock.show()
         dock.raise_()
 

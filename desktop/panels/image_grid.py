@@ -300,6 +300,9 @@ class ImageGrid(ThemedLayoutWidget):
         if highlight != cell.framed:
             cell.framed = highlight
             cell.vb.setBorder(pg.mkPen(HIGHLIGHT, width=3) if highlight else None)
+            # the 3 px border reaches past the view's own rectangle: repaint around it too, or a
+            # removed frame leaves its outer pixels behind
+            self.scene().update(cell.vb.sceneBoundingRect().adjusted(-4, -4, 4, 4))
 
     def restyle(self) -> None:
         super().restyle()
