@@ -174,16 +174,15 @@ class ArrayImage(QWidget):
     def _draw_numbers(self, p: QPainter, r: QRectF, s: float, sh: float, exp: int) -> None:
         """Every cell's value (divided by 10^exp), in one format for the whole map: three significant
         digits at its largest value."""
-        f = QFont(self.font())
-        f.setPointSizeF(max(7.0, min(11.0, s / 4.2)))
-        p.setFont(f)
         h, w = self._a.shape
         scaled = self._a / 10.0 ** exp if exp else self._a
-        finite = np.abs(scaled[np.isfinite(scaled)])
-        peak = float(finite.max()) if finite.size else 0.0
+        finite = scaled[np.isfinite(scaled)]
+        peak = float(np.abs(finite).max()) if finite.size else 0.0
         decimals = 0 if peak >= 100 or peak == 0 else (1 if peak >= 10 else 2)
         if s >= 48 and decimals:
             decimals += 1
+        f, decimals = self._fitting_font(s, decimals, float(finite.min()) if finite.size else 0.0, peak)
+        p.setFont(f)
         for i in range(h):
             for j in range(w):
                 v = self._a[i, j]
@@ -194,6 +193,24 @@ class ArrayImage(QWidget):
                 p.setPen(QColor("#ffffff" if dark_cell else "#000000"))
                 p.drawText(QRectF(r.left() + j * s, r.top() + i * sh, s, sh), Qt.AlignmentFlag.AlignCenter,
                            cell_text(scaled[i, j], decimals))
+
+    def _fitting_font(self, s: float, decimals: int, low: float, peak: float) -> tuple[QFont, int]:
+        """The font (and decimals) in which the widest number of the map fits a cell ``s`` px wide:
+        smaller type first, then one decimal fewer, never a clipped digit."""
+        from PySide6.QtGui import QFontMetricsF
+
+        f = QFont(self.font())
+        widest = -peak if low < 0 else peak  # a sign takes room: the widest text is a negative one
+        while True:
+            pt = max(7.0, min(11.0, s / 4.2))
+            while True:
+                f.setPointSizeF(pt)
+                if QFontMetricsF(f).horizontalAdvance(cell_text(widest, decimals)) <= s - 3 or pt <= 6.0:
+                    break
+                pt -= 0.5
+            if QFontMetricsF(f).horizontalAdvance(cell_text(widest, decimals)) <= s - 3 or decimals == 0:
+                return f, decimals
+            decimals -= 1
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)

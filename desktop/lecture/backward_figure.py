@@ -9,7 +9,7 @@ its update rule. Always shown: the map the step fills, framed, and the factors m
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
 from core.lecture.backward import chain, multiply_out, update
 from core.lecture.chapters import fill
@@ -17,7 +17,7 @@ from core.lecture.colours import box_colour
 from core.lecture.latex import latex_plain
 from core.lecture.roles import Roles
 from desktop.lecture.array_image import ArrayImage, tex_number
-from desktop.lecture.figure import Figure
+from desktop.lecture.figure import Figure, IndexBox
 from desktop.math_view import MathView, is_dark
 
 ROW = 12  # a long vector is drawn in rows of this many
@@ -46,10 +46,8 @@ class BackwardFigure(Figure):
         self.chain_view = MathView(size=26)
         self.box_text = self.label(pt=11.5)
         self.box_math = MathView(size=19)
-        self.filt = QSpinBox()
-        self.filt.setPrefix("filter / unit f = ")
-        self.chan = QSpinBox()
-        self.chan.setPrefix("channel c = ")
+        self.filt = IndexBox("filter / unit f = ")
+        self.chan = IndexBox("channel c = ")
         self.factor_map = ArrayImage()
         self.partial_map = ArrayImage()
         self.result_map = ArrayImage()
@@ -130,11 +128,9 @@ class BackwardFigure(Figure):
         cmax = max([a.shape[0] for a, s in zip(arrays, sides + [result_side]) if s == "in" and a.ndim == 3]
                    + [a.shape[1] for a in arrays if a.ndim == 4] + [1])
         for sp, top in ((self.filt, fmax), (self.chan, cmax)):
-            sp.blockSignals(True)
-            sp.setRange(0, top - 1)
+            sp.set_count(top)
             sp.setVisible(top > 1)
-            sp.blockSignals(False)
-        f, c = self.filt.value(), self.chan.value()
+        f, c = self.filt.index(), self.chan.index()
         colour = box_colour(dark)
         labels = {q.key: q.label for q in self.view.quantities}
         shown = box if box is not None else 0
@@ -185,7 +181,7 @@ class BackwardFigure(Figure):
             return
         idx = np.unravel_index(int(np.argmax(np.abs(up.grad))), up.grad.shape)
         w = plan.values.get("W", r"\theta")
-        where = ",".join(str(int(k)) for k in idx)
+        where = ",".join(str(int(k) + 1) for k in idx)  # counted from 1, as the panels count
         self.update_nums.set_latex(
             rf"{w}_{{{where}}} = {_n(up.old[idx])} - {_n(up.lr)} \times ({_n(up.grad[idx])}) = {_n(up.new[idx])}")
         self.box_text.setText(self.html(

@@ -9,13 +9,14 @@ gradient. The update figure shows new g = old g − α ∂L/∂g with the filter
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from core.lecture.backward import update
 from core.lecture.batch import batch_gradients, window_product
 from core.lecture.colours import box_colour
+from core.lecture.latex import latex_plain
 from desktop.lecture.array_image import ArrayImage, tex_number
-from desktop.lecture.figure import Figure
+from desktop.lecture.figure import Figure, IndexBox
 from desktop.math_view import MathView, is_dark
 
 ROWS = 8  # samples drawn (the batch may be larger: the average is over all of them)
@@ -24,10 +25,8 @@ ROWS = 8  # samples drawn (the batch may be larger: the average is over all of t
 class BatchFigure(Figure):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.filt, self.chan, self.entry = QSpinBox(), QSpinBox(), QSpinBox()
-        self.filt.setPrefix("filter f = ")
-        self.chan.setPrefix("input channel c = ")
-        self.entry.setPrefix("entry (m, n) #")
+        self.filt, self.chan = IndexBox("filter f = "), IndexBox("input channel c = ")
+        self.entry = IndexBox("kernel entry #")
         pick = QHBoxLayout()
         for w in (self.filt, self.chan, self.entry):
             pick.addWidget(w)
@@ -72,10 +71,8 @@ class BatchFigure(Figure):
             return
         n, f_, c_, kh, kw = bg.per_sample.shape
         for sp, top in ((self.filt, f_), (self.chan, c_), (self.entry, kh * kw)):
-            sp.blockSignals(True)
-            sp.setRange(0, top - 1)
-            sp.blockSignals(False)
-        f, c, e = self.filt.value(), self.chan.value(), self.entry.value()
+            sp.set_count(top)
+        f, c, e = self.filt.index(), self.chan.index(), self.entry.index()
         m, nn = divmod(e, kw)
         node = next(x for x in v.nodes if x.name == layer)
         stride, padding = node.layer.hp.get("stride", 1), node.layer.hp.get("padding", 0)
@@ -83,11 +80,13 @@ class BatchFigure(Figure):
         inp = self.plan.values.get("in", "x")
         z = self.plan.values.get("z", "z")
         wt = self.plan.values.get("W", "g")
-        self.head.set_latex(rf"\text{{sum}}\left( {{{inp}}}^{{[s]}}_{{{c}}} \odot "
-                            rf"\frac{{\partial L}}{{\partial {z}_{{{f}}}}}\right)"
+        # channel c and filter f counted from 1 (as the panels); the kernel offset (m, n) from 0, as the
+        # lecture's sums run
+        self.head.set_latex(rf"\text{{sum}}\left( {{{inp}}}^{{[s]}}_{{{c + 1}}} \odot "
+                            rf"\frac{{\partial L}}{{\partial {z}_{{{f + 1}}}}}\right)"
                             rf"_{{\text{{shifted by }} ({m},{nn})}} = "
-                            rf"\frac{{\partial L}}{{\partial {wt}_{{{f}{c}{m}{nn}}}}}^{{[s]}}")
-        inp_plain = inp.replace("^{(", "⁽").replace(")}", "⁾")
+                            rf"\frac{{\partial L}}{{\partial {wt}_{{{m}{nn}}}}}^{{[s]}}")
+        inp_plain = latex_plain(inp)
         sums = []
         for s in range(min(n, ROWS)):
             a, d, prod, g = self._row(s)
@@ -122,9 +121,7 @@ class BatchFigure(Figure):
 class UpdateFigure(Figure):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.filt, self.chan = QSpinBox(), QSpinBox()
-        self.filt.setPrefix("filter f = ")
-        self.chan.setPrefix("input channel c = ")
+        self.filt, self.chan = IndexBox("filter f = "), IndexBox("input channel c = ")
         pick = QHBoxLayout()
         for w in (self.filt, self.chan):
             pick.addWidget(w)
@@ -156,19 +153,18 @@ class UpdateFigure(Figure):
             return
         f_, c_ = up.old.shape[:2]
         for sp, top in ((self.filt, f_), (self.chan, c_)):
-            sp.blockSignals(True)
-            sp.setRange(0, top - 1)
-            sp.blockSignals(False)
-        f, c = self.filt.value(), self.chan.value()
+            sp.set_count(top)
+        f, c = self.filt.index(), self.chan.index()
         lim = float(np.abs(up.old[f, c]).max())
-        w_plain = self.plan.values.get("W", "g").replace("^{(", "⁽").replace(")}", "⁾")
-        self.old.set_array(up.old[f, c], signed=True, limit=lim, title=f"old {w_plain}, filter {f}, channel {c}")
+        w_plain = latex_plain(self.plan.values.get("W", "g"))
+        self.old.set_array(up.old[f, c], signed=True, limit=lim,
+                           title=f"old {w_plain}, filter {f + 1}, channel {c + 1}")
         self.grad.set_array(up.grad[f, c], signed=True, title="∂L/∂g: the batch average")
         self.new.set_array(up.new[f, c], signed=True, limit=lim, title=f"new {w_plain} = old − α ∂L/∂g (α = {up.lr:g})")
         i, j = np.unravel_index(int(np.argmax(np.abs(up.grad[f, c]))), up.grad.shape[2:])
         w = self.plan.values.get("W", "g")
         n = tex_number
-        self.eq.set_latex(rf"\text{{new }} {w}_{{{f}{c}{i}{j}}} = {n(up.old[f, c, i, j])} - {n(up.lr)} \times "
+        self.eq.set_latex(rf"\text{{new }} {w}_{{{i}{j}}} = {n(up.old[f, c, i, j])} - {n(up.lr)} \times "
                           rf"({n(up.grad[f, c, i, j])}) = {n(up.new[f, c, i, j])}")
         if up.engine_new is None:
             self.check.setText(self.html("The update phase has not run: Space runs it."))

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,7 +26,7 @@ from core.errors import DataError
 from core.lecture.colours import box_colour
 from core.lecture.convolution import KERNEL_NAMES, KERNELS, cross_correlation, load_grey, true_convolution, window
 from desktop.lecture.array_image import ArrayImage, number_text, tex_number
-from desktop.lecture.figure import Figure
+from desktop.lecture.figure import Figure, IndexBox
 from desktop.math_view import MathView, is_dark
 
 
@@ -49,8 +48,7 @@ class ConvolutionFigure(Figure):
         self.padding = QCheckBox("zero padding (output the size of f)")
         self.open_button = QPushButton("Image file…")
         self.digit_button = QPushButton("Focused digit")
-        self.filter_index = QSpinBox()
-        self.filter_index.setPrefix("filter ")
+        self.filter_index = IndexBox("filter ")
         self.put_button = QPushButton("Put into conv layer 1")
         self.put_button.setToolTip("Replace that filter of the first convolutional layer by this kernel (centred, "
                                    "zeros round it): the layer cross-correlates, so it computes the left output")
@@ -92,7 +90,7 @@ class ConvolutionFigure(Figure):
         self.padding.toggled.connect(lambda _: self._recompute(keep_click=False))
         self.open_button.clicked.connect(self._open)
         self.digit_button.clicked.connect(self._use_digit)
-        self.put_button.clicked.connect(lambda: self.sigPutKernel.emit(self.filter_index.value(), self.kernel()))
+        self.put_button.clicked.connect(lambda: self.sigPutKernel.emit(self.filter_index.index(), self.kernel()))
         self.corr.sigCellClicked.connect(lambda i, j: self.click("corr", i, j))
         self.conv.sigCellClicked.connect(lambda i, j: self.click("conv", i, j))
         self._own = KERNELS["g3"].T.copy()
@@ -176,7 +174,7 @@ class ConvolutionFigure(Figure):
         conv = next((n for n in nodes if n.layer.spec.category == "Convolution"), None)
         self.put_button.setEnabled(conv is not None)
         if conv is not None:
-            self.filter_index.setRange(0, conv.out_shape[0] - 1)
+            self.filter_index.set_count(conv.out_shape[0])
             self.put_button.setText(f"Put into {conv.name}")
         self._recompute(keep_click=True)
 
@@ -216,7 +214,7 @@ class ConvolutionFigure(Figure):
         self.conv.highlight([(i, j, i + 1, j + 1, colour)])
         terms = " + ".join(f"({tex_number(a, 3)})({tex_number(b, 3)})" for a, b in w.terms() if b != 0) or "0"
         name = r"\nc{z}" if which == "corr" else r"\nc{h}"
-        self.sum_def.set_latex(rf"\as{{z}}{{{name}_{{{i},{j}}}}} = " +
+        self.sum_def.set_latex(rf"\as{{z}}{{{name}_{{{i + 1},{j + 1}}}}} = " +
                                (r"\sum_{m,n} g_{mn}\, \as{x}{f}_{(i+m)(j+n)}" if which == "corr" else
                                 r"\sum_{m,n} \as{x}{f}(i-m, j-n)\, g(m,n)"))
         self.sum_view.set_latex(f"= {terms} = {tex_number(w.value)}")
@@ -224,7 +222,8 @@ class ConvolutionFigure(Figure):
         this = "cross-correlation (the layers)" if which == "corr" else "true convolution (the lecture)"
         flipped = " (the kernel flipped)" if which == "conv" else ""
         self.other.setText(self.html(
-            f"Output ({i}, {j}) of the {this}: the window framed on f, each value times the kernel value over it"
+            f"Output ({i + 1}, {j + 1}) of the {this}: the window framed on f, each value times the kernel value "
+            "over it"
             f"{flipped}. The {other_name} there: {number_text(other.value)}."))
         self._shown.update(clicked=(which, i, j), window=w.patch, weights=w.weights, value=w.value,
                            other_value=other.value)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from core.lecture.colours import box_colour
 from desktop.lecture.array_image import ArrayImage, tex_number
-from desktop.lecture.figure import Figure
+from desktop.lecture.figure import Figure, IndexBox
 from desktop.math_view import MathView, is_dark
 
 EXAMPLE_W = np.array([[0.2, -0.5, 0.1], [0.7, 0.3, -0.4], [-0.6, 0.8, 0.5]])
@@ -53,8 +53,7 @@ class DenseRealFigure(Figure):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.unit = QSpinBox()
-        self.unit.setPrefix("unit i = ")
+        self.unit = IndexBox("unit i = ")
         self.w = ArrayImage("W", "W")
         self.a = ArrayImage("input", "a")
         self.z = ArrayImage("z", "z")
@@ -71,7 +70,7 @@ class DenseRealFigure(Figure):
         lay.addWidget(self.check)
         self.a.setMaximumHeight(90)
         self.unit.valueChanged.connect(lambda _: self.redraw())
-        self.z.sigCellClicked.connect(lambda i, _j: self.unit.setValue(i))
+        self.z.sigCellClicked.connect(lambda i, _j: self.unit.set_index(i))
 
     def draw(self) -> None:
         v, layer = self.view, self.plan.layer
@@ -85,10 +84,8 @@ class DenseRealFigure(Figure):
         params = (v.used_params or v.params)[layer]
         w, b = np.asarray(params["weight"], np.float64), np.asarray(params["bias"], np.float64)
         z = np.asarray(out[s], np.float64)
-        self.unit.blockSignals(True)
-        self.unit.setRange(0, len(z) - 1)
-        self.unit.blockSignals(False)
-        i = self.unit.value()
+        self.unit.set_count(len(z))
+        i = self.unit.index()
         sym = v.output_symbols
         zs, ws = sym[layer].unicode, v.weight_symbols[layer].unicode
         ins = sym[names[k - 1]].unicode if k else "x"
@@ -106,11 +103,12 @@ class DenseRealFigure(Figure):
         zt = self.plan.values.get("z", "z")
         wt = self.plan.values.get("W", "W")
         it = self.plan.values.get("in", "a")
-        shown = " + ".join(rf"{wt}_{{{i},{j}}} {it}_{{{j}}}" for j in top)
+        shown = " + ".join(rf"{wt}_{{{i + 1},{j + 1}}} {it}_{{{j + 1}}}" for j in top)  # counted from 1
         nums = " + ".join(f"({_n(w[i, j])})({_n(a[j])})" for j in top)
-        self.sum_view.set_latex(rf"{zt}_{{{i}}} = {shown} + \ldots + b_{{{i}}} = {nums} + \ldots + ({_n(b[i])}) "
-                                rf"= {_n(total)}")
+        self.sum_view.set_latex(rf"{zt}_{{{i + 1}}} = {shown} + \ldots + b_{{{i + 1}}} = {nums} + \ldots "
+                                rf"+ ({_n(b[i])}) = {_n(total)}")
         self.check.setText(self.html(f"The 3 largest of the {len(a)} products shown first; all of them and "
-                                     f"b<sub>{i}</sub> add up to {total:.6f}; the engine's {zs}<sub>{i}</sub> is "
+                                     f"b<sub>{i + 1}</sub> add up to {total:.6f}; the engine's "
+                                     f"{zs}<sub>{i + 1}</sub> is "
                                      f"{z[i]:.6f}."))
         self._shown = {"z": z, "unit": i, "sum": total, "weight": w, "input": a, "bias": b}

@@ -8,10 +8,33 @@ and scalars by name), which the tests compare with the engine's arrays. Figures 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QSpinBox, QWidget
 
 from core.lecture.latex import text_html
 from desktop.math_view import is_dark
+
+
+class IndexBox(QSpinBox):
+    """A spin box choosing one of a layer's filters, channels or units, counted from 1 as the panels,
+    the hover and the formula view count; ``index()`` is the array index (from 0). Kernel offsets
+    (m, n) stay counted from 0, as the lecture's sums over m = 0…M run."""
+
+    def __init__(self, prefix: str, parent=None):
+        super().__init__(parent)
+        self.setPrefix(prefix)
+        self.setRange(1, 1)
+
+    def set_count(self, n: int) -> None:
+        """Offer 1…n (at least 1), without emitting a change."""
+        self.blockSignals(True)
+        self.setRange(1, max(1, int(n)))
+        self.blockSignals(False)
+
+    def index(self) -> int:
+        return self.value() - 1
+
+    def set_index(self, i: int) -> None:
+        self.setValue(int(i) + 1)
 
 
 class Figure(QWidget):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QGridLayout, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout
 
 from core.lecture.colours import role_of
 from desktop.lecture.array_image import ArrayImage
-from desktop.lecture.figure import Figure
+from desktop.lecture.figure import Figure, IndexBox
 
 
 class ForwardFigure(Figure):
@@ -15,8 +15,7 @@ class ForwardFigure(Figure):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.channel = QSpinBox()
-        self.channel.setPrefix("channel ")
+        self.channel = IndexBox("channel ")
         self.row = QGridLayout()  # two maps a row: large enough to see
         self.maps: list[ArrayImage] = []
         self.note = self.label(pt=10.5)
@@ -50,11 +49,9 @@ class ForwardFigure(Figure):
         if "loss" in plan.runs and "probs" in v.arrays:
             items.append(("ŷ = softmax", v.arrays["probs"][s]))
         chans = [np.asarray(a).shape[0] for _, a in items if a is not None and np.ndim(a) == 3]
-        self.channel.blockSignals(True)
-        self.channel.setRange(0, max(0, min(chans) - 1) if chans else 0)
+        self.channel.set_count(min(chans) if chans else 1)
         self.channel.setVisible(bool(chans))
-        self.channel.blockSignals(False)
-        c = self.channel.value()
+        c = self.channel.index()
         self._shown = {}
         for k, (title, a) in enumerate(items):
             m = self._map(k)

@@ -4,11 +4,11 @@ the error "sent back to the node where it came from")."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from core.lecture.colours import box_colour
 from desktop.lecture.array_image import ArrayImage, tex_number
-from desktop.lecture.figure import Figure
+from desktop.lecture.figure import Figure, IndexBox
 from desktop.math_view import MathView, is_dark
 
 
@@ -20,8 +20,7 @@ class PoolingFigure(Figure):
     def __init__(self, backward: bool = False, parent=None):
         super().__init__(parent)
         self.backward = backward
-        self.channel = QSpinBox()
-        self.channel.setPrefix("channel ")
+        self.channel = IndexBox("channel ")
         self.inp = ArrayImage("", "L" if backward else "a")
         self.out = ArrayImage("", "L" if backward else "a")
         self.sum_view = MathView(size=18)
@@ -51,10 +50,8 @@ class PoolingFigure(Figure):
         s = v.focus
         fwd_in = np.asarray(v.x[s] if k == 0 else v.arrays[f"{names[k - 1]}.out"][s], np.float64)
         fwd_out = np.asarray(v.arrays[f"{layer}.out"][s], np.float64)
-        self.channel.blockSignals(True)
-        self.channel.setRange(0, fwd_out.shape[0] - 1)
-        self.channel.blockSignals(False)
-        c = self.channel.value()
+        self.channel.set_count(fwd_out.shape[0])
+        c = self.channel.index()
         if self.cell is None and self.backward:  # the pooled value with the largest error
             g = np.abs(np.asarray(v.sample_value(f"{layer}.grad_out"), np.float64)[c])
             self.cell = tuple(int(t) for t in np.unravel_index(int(np.argmax(g)), g.shape))
@@ -73,25 +70,27 @@ class PoolingFigure(Figure):
             g_out = np.asarray(v.sample_value(f"{layer}.grad_out"), np.float64)
             g_in = np.asarray(v.sample_value(f"{layer}.grad_in"), np.float64)
             sin, sout = v.output_symbols[names[k - 1]].unicode if k else "x", v.output_symbols[layer].unicode
-            self.out.set_array(g_out[c], signed=True, title=f"∂L/∂{sout}, channel {c}")
+            self.out.set_array(g_out[c], signed=True, title=f"∂L/∂{sout}, channel {c + 1}")
             self.inp.set_array(g_in[c], signed=True, title=f"∂L/∂{sin}: sent back")
-            self.sum_view.set_latex(rf"\frac{{\partial L}}{{\partial {pin}_{{{u},{w}}}}} = "
-                                    rf"\frac{{\partial L}}{{\partial {pout}_{{{i},{j}}}}} = {_n(g_out[c, i, j])} "
+            self.sum_view.set_latex(rf"\frac{{\partial L}}{{\partial {pin}_{{{u + 1},{w + 1}}}}} = "
+                                    rf"\frac{{\partial L}}{{\partial {pout}_{{{i + 1},{j + 1}}}}} = "
+                                    rf"{_n(g_out[c, i, j])} "
                                     rf"\qquad \text{{the other {ks * ks - 1} of the window: }} 0")
             self.note.setText(self.html(
-                f"The window of pooled value ({i}, {j}) covers rows {i * st}–{i * st + ks - 1}, columns "
-                f"{j * st}–{j * st + ks - 1}; its maximum sat at ({u}, {w}) in the forward pass "
+                f"The window of pooled value ({i + 1}, {j + 1}) covers rows {i * st + 1}–{i * st + ks}, columns "
+                f"{j * st + 1}–{j * st + ks}; its maximum sat at ({u + 1}, {w + 1}) in the forward pass "
                 f"({fwd_in[c, u, w]:.4f}), so its error goes there and nowhere else."))
             self._shown = {"grad_out": g_out[c], "grad_in": g_in[c], "cell": (i, j), "argmax": (u, w),
                            "routed": g_in[c, u, w], "window_grad": g_in[c, i * st:i * st + ks, j * st:j * st + ks]}
         else:
             sin, sout = v.output_symbols[names[k - 1]].unicode if k else "x", v.output_symbols[layer].unicode
-            self.inp.set_array(fwd_in[c], signed=False, title=f"{sin} before pooling, channel {c}")
-            self.out.set_array(fwd_out[c], signed=False, title=f"{sout} after pooling, channel {c}")
+            self.inp.set_array(fwd_in[c], signed=False, title=f"{sin} before pooling, channel {c + 1}")
+            self.out.set_array(fwd_out[c], signed=False, title=f"{sout} after pooling, channel {c + 1}")
             vals = ", ".join(_n(x) for x in win.ravel())
-            self.sum_view.set_latex(rf"{pout}_{{{i},{j}}} = \max({vals}) = {_n(fwd_out[c, i, j])}")
-            self.note.setText(self.html(f"Window ({i}, {j}): rows {i * st}–{i * st + ks - 1}, columns "
-                                        f"{j * st}–{j * st + ks - 1}; the maximum sits at ({u}, {w}). Click another."))
+            self.sum_view.set_latex(rf"{pout}_{{{i + 1},{j + 1}}} = \max({vals}) = {_n(fwd_out[c, i, j])}")
+            self.note.setText(self.html(f"Window ({i + 1}, {j + 1}): rows {i * st + 1}–{i * st + ks}, columns "
+                                        f"{j * st + 1}–{j * st + ks}; the maximum sits at ({u + 1}, {w + 1}). "
+                                        "Click another."))
             self._shown = {"input": fwd_in[c], "output": fwd_out[c], "cell": (i, j), "window": win,
                            "max": float(win.max())}
         self.inp.highlight([(i * st, j * st, i * st + ks, j * st + ks, colour), (u, w, u + 1, w + 1, "#e53935")])

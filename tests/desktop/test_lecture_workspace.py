@@ -249,7 +249,7 @@ def test_the_convolution_explorer_kernels_and_a_kernel_into_conv1(qtbot, lecture
     close(d["weights"], np.flip(KERNELS["g3"]))
     fig.set_kernel("own", np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]]))
     assert fig.displayed()["kernel"][1, 1] == -4
-    fig.filter_index.setValue(3)
+    fig.filter_index.set_index(3)  # shown as "filter 4": counted from 1
     with qtbot.waitSignal(lecture.sigPutKernel) as blocker:
         fig.put_button.click()
     layer, k, kernel = blocker.args
@@ -299,3 +299,19 @@ def test_another_network_greys_the_steps_that_do_not_apply(qtbot, tiny):
     assert w.stack.currentWidget() is w.not_applicable and "no conv 1" in w.not_applicable.text()
     w.go(w.step_ids().index("step-4"))
     check_backward(w.figure().displayed(), ws.view(), w.plan, w.frame)
+
+
+def test_numbers_in_a_map_fit_their_cells_and_layers_are_counted_from_1(qtbot, lecture):
+    from PySide6.QtGui import QFontMetricsF
+
+    from desktop.lecture.array_image import ArrayImage, cell_text
+
+    img = ArrayImage("", "W")
+    qtbot.addWidget(img)
+    for s, peak in ((48.0, 3.011), (40.0, 0.726), (30.0, -12.34), (26.0, 987.0)):
+        f, decimals = img._fitting_font(s, 3, -abs(peak), abs(peak))  # a signed map: "−" takes room
+        assert QFontMetricsF(f).horizontalAdvance(cell_text(-abs(peak), decimals)) <= s - 3 or decimals == 0
+    lecture.go(lecture.step_ids().index("update-g1"))
+    fig = lecture.figure()
+    assert fig.filt.value() == 1 and fig.filt.index() == 0 and fig.filt.minimum() == 1
+    assert fig.displayed()["filter"] == (0, 0) and "filter 1, channel 1" in fig.old.title
