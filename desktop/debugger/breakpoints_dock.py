@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from core.debugger.breakpoints import (
     PhaseBreakpoint,
     form_fields,
 )
+from desktop.tables import read_only_table
 
 BANNER_STYLE = ("QLabel { background: #fdebd0; color: #6e2c00; border: 1px solid #e59866; "
                 "border-radius: 3px; padding: 4px; }")
@@ -186,14 +185,8 @@ class BreakpointsDock(QWidget):
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
-        self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["On", "Breakpoint"])
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table = read_only_table(["On", "Breakpoint"], single=True)  # (the checkbox still toggles)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.itemChanged.connect(self._item_changed)
         self.table.itemDoubleClicked.connect(lambda _item: self.edit_selected())
         self.table.itemSelectionChanged.connect(self._selection_changed)

@@ -13,17 +13,15 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QMenu,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from core.debugger.health import LayerHealth, layer_health
+from desktop.tables import read_only_table
 
 WARN = QColor("#e67e22")
 BAD_FRACTION = 0.5
@@ -67,15 +65,7 @@ class HealthDock(QWidget):
         self.add_breakpoint = None  # callable(Breakpoint) set by install_health when breakpoints exist
         self.caption = QLabel("Per layer, for the shown iteration")
         self.caption.setStyleSheet("color: gray;")
-        self.table = QTableWidget(0, len(COLUMNS))
-        for i, (name, tip) in enumerate(COLUMNS):
-            item = QTableWidgetItem(name)
-            item.setToolTip(tip)
-            self.table.setHorizontalHeaderItem(i, item)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = read_only_table(COLUMNS)
         lay = QVBoxLayout(self)
         lay.addWidget(self.caption)
         lay.addWidget(self.table, 1)

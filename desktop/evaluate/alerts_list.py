@@ -9,15 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -25,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.debugger.anomalies import BAD, DEAD, SATURATED, SUBNORMAL
 from desktop.panels.base import set_look
+from desktop.tables import read_only_table
 
 COLUMNS = ("", "iteration", "phase", "tensor", "alert", "how many")
 FILTERS = {"every alert": None, "NaN and ±Inf": set(BAD), "subnormal values": {SUBNORMAL},
@@ -52,17 +50,7 @@ class AlertsList(QWidget):
         self.filter = QComboBox()
         self.filter.addItems(list(FILTERS))
         self.filter.currentIndexChanged.connect(lambda _i: self._fill())
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        font = QFont(self.table.font())
-        font.setPointSizeF(11)
-        self.table.setFont(font)
+        self.table = read_only_table(list(COLUMNS), single=True, point_size=11)
         self.table.cellClicked.connect(lambda row, _col: self.click_row(row))
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)

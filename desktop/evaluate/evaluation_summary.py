@@ -10,20 +10,19 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.panels.base import set_look
+from desktop.tables import read_only_table
 
 COLUMNS = (("class", "The class"),
            ("precision", "Of the samples predicted as this class, the share that are it"),
@@ -52,18 +51,7 @@ class EvaluationSummary(QWidget):
         self.mistakes_button = QPushButton("Show the mistakes")
         self.mistakes_button.setEnabled(False)
         self.mistakes_button.clicked.connect(self.sigShowMistakes)
-        self.table = QTableWidget(0, len(COLUMNS))
-        for i, (name, tip) in enumerate(COLUMNS):
-            item = QTableWidgetItem(name)
-            item.setToolTip(tip)
-            self.table.setHorizontalHeaderItem(i, item)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        font = QFont(self.table.font())
-        font.setPointSizeF(11)
-        self.table.setFont(font)
+        self.table = read_only_table(COLUMNS, resize=QHeaderView.ResizeMode.Stretch, point_size=11)
         self.table.cellClicked.connect(lambda row, _col: self.sigClassClicked.emit(row)
                                        if row < len(self.classes) else None)
         self.classes: tuple[str, ...] = ()
