@@ -7,6 +7,7 @@ names the file, field or layer; never a traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -62,6 +63,9 @@ def main(argv: list[str]) -> int:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
+        except BrokenPipeError:  # the reader went away (`backstep plugins | head`): stop quietly, as
+            _drop_stdout()  # Unix tools do, and let nothing flush into the closed pipe at exit
+            return 1
         except MemoryError:
             return _fail(f"{args.command}: not enough memory (a batch, a dataset or a network too large for this "
                          "machine); use a smaller one", 2)
@@ -74,6 +78,15 @@ def main(argv: list[str]) -> int:
     for text in dict.fromkeys(one_line(f"{w.category.__name__}: {w.message}") for w in caught):
         print(f"warning: {text}", file=sys.stderr)
     return code
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device (the Python documentation's recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # (no file descriptor behind sys.stdout: nothing to flush)
+        pass
 
 
 def _fail(message: str, code: int) -> int:

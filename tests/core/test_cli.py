@@ -148,3 +148,13 @@ def test_trace_writes_the_contract_keys(tmp_path):
     assert {"loss", "probs", "conv1.out", "conv1.grad_out", "conv1.grad_in", "conv1.weight.grad",
             "fc2.bias.grad"} <= keys
     assert np.load(t)["probs"].shape == (3, 10)
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    """`backstep gradcheck … | head -1`: the command stops quietly when its pipe closes."""
+    child = subprocess.Popen([sys.executable, "main.py", "gradcheck", "resources/networks/lecture.json"], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout.readline().startswith("gradient check")
+    child.stdout.close()  # (as head does after its line; the layers' lines follow into a closed pipe)
+    err = child.stderr.read()
+    assert child.wait(120) == 1 and "Traceback" not in err and "BrokenPipe" not in err, err
