@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.panels.base import set_look
 
 RIGHT, WRONG = (66, 133, 244), (229, 57, 53)
-CELL = 32  # px, the smallest cell (room for "100" at 11 pt); cells grow square with the widget up to CELL_MAX
+CELL = 30  # px, the smallest cell (wider when the largest count needs it); cells grow square up to CELL_MAX
 CELL_MAX = 64
 SHORT = 9  # header characters before a class name is cut (the full name is in the tooltip)
 
@@ -54,8 +54,9 @@ class ConfusionMatrixView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         font = QFont(self.table.font())
-        font.setPointSizeF(11)
+        font.setPointSizeF(10)
         self.table.setFont(font)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
             header.setDefaultSectionSize(CELL)
@@ -77,6 +78,23 @@ class ConfusionMatrixView(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.caption)
         lay.addLayout(grid, 1)
+
+    def needed_height(self) -> int:
+        """The height that shows every row at the smallest cell size (10 classes until data comes)."""
+        k = max(len(self.classes), 10)
+        rows = k * self._smallest_cell() + 2
+        viewport = self.table.viewport().height()
+        if self.isVisible() and viewport > 0:  # laid out: all but the rows, as it stands
+            return self.height() - viewport + rows
+        caption = max(self.caption.heightForWidth(max(self.width(), 200)), 2 * self.caption.fontMetrics().height())
+        label = self.fontMetrics().height() + 6  # "predicted class →"
+        frame = 8 + 2 * 6 + 6  # margins, spacing, the table's frame
+        return caption + label + self.table.horizontalHeader().sizeHint().height() + rows + frame
+
+    def _smallest_cell(self) -> int:
+        """CELL, or wider when the largest count would not fit (never an elided "1…")."""
+        widest = str(int(self.matrix.max())) if self.matrix.size else "100"
+        return max(CELL, self.table.fontMetrics().horizontalAdvance(widest) + 8)
 
     def set_evaluation(self, evaluation) -> None:
         """From a core.evaluation.Evaluation."""
@@ -129,7 +147,7 @@ class ConfusionMatrixView(QWidget):
         vh = self.table.verticalHeader()
         room_w = self.table.width() - vh.width() - 4
         room_h = self.table.height() - self.table.horizontalHeader().height() - 4
-        cell = int(max(CELL, min(CELL_MAX, room_w // k, room_h // k)))
+        cell = int(max(self._smallest_cell(), min(CELL_MAX, room_w // k, room_h // k)))
         for header in (self.table.horizontalHeader(), vh):
             header.setDefaultSectionSize(cell)
 

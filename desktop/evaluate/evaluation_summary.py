@@ -52,6 +52,8 @@ class EvaluationSummary(QWidget):
         self.mistakes_button.setEnabled(False)
         self.mistakes_button.clicked.connect(self.sigShowMistakes)
         self.table = read_only_table(COLUMNS, resize=QHeaderView.ResizeMode.Stretch, point_size=11)
+        self.table.verticalHeader().setDefaultSectionSize(24)  # compact rows: the matrix below needs the room
+        self.table.setMinimumHeight(24 * 3 + 4)  # (the header and two rows; the rest scrolls)
         self.table.cellClicked.connect(lambda row, _col: self.sigClassClicked.emit(row)
                                        if row < len(self.classes) else None)
         self.classes: tuple[str, ...] = ()

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from core.debugger.anomalies import alerts
@@ -71,9 +71,14 @@ class EvaluationPanel(QWidget):
         for w in (self.go, self.cancel, self.bar):
             top.addWidget(w)
         top.addWidget(self.note, 1)
-        left = QSplitter(Qt.Orientation.Vertical)
+        self.left = left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.summary)
         left.addWidget(self.matrix)
+        # every row of the matrix in view, the rest for the summary (its table scrolls), until the
+        # learner moves the splitter
+        self._left_moved = False
+        left.splitterMoved.connect(lambda *_: setattr(self, "_left_moved", True))
+        left.installEventFilter(self)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.gallery)
@@ -84,6 +89,18 @@ class EvaluationPanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(split, 1)
         self.note.setText("The network as it is now, on the test split: press Evaluate.")
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.left and event.type() == QEvent.Type.Resize:
+            self._fit_left(event.size().height())
+        return super().eventFilter(obj, event)
+
+    def _fit_left(self, h: int | None = None) -> None:
+        """The matrix's rows all in view, the summary the rest (until the learner moves the splitter)."""
+        h = self.left.height() if h is None else h
+        need = min(self.matrix.needed_height(), h - 110)
+        if need > 0 and not self._left_moved:
+            self.left.setSizes([h - need, need])
 
     def run(self) -> None:
         if self.job is not None:
@@ -116,6 +133,7 @@ class EvaluationPanel(QWidget):
         self.evaluation, self.evaluated_at = evaluation, iteration
         self.summary.set_evaluation(evaluation, f"after {iteration} iterations")
         self.matrix.set_evaluation(evaluation)
+        QTimer.singleShot(0, self._fit_left)  # (once the new header and captions are laid out)
         self.note.setText(f"After {iteration} iterations: {evaluation.accuracy:.1%} of the "
                           f"{int(evaluation.confusion.sum())} test samples right. Click a cell or an example.")
         self._show_mistakes()

@@ -319,3 +319,26 @@ def test_every_widget_builds_with_sample_data_and_has_a_title(qtbot):
         w = shown(qtbot, build(name))
         assert isinstance(w, cls) and w.title
         w.close()
+
+
+def test_the_evaluation_page_shows_every_row_of_the_matrix_and_every_count_whole(qtbot):
+    """At the Evaluate page's size on a 1280×800 screen (about 700×640 for the left column): all ten
+    rows of the confusion matrix in view, no count elided ("1…" for 100), the summary scrolls."""
+    from core.workspace import Workspace
+    from desktop.evaluate.page import EvaluationPanel
+
+    page = EvaluationPanel(Workspace())
+    qtbot.addWidget(page)
+    page.resize(700, 640)
+    page.show()
+    page.run()
+    qtbot.waitUntil(lambda: page.job is None, timeout=60000)
+    qtbot.wait(50)
+    table = page.matrix.table
+    assert table.rowCount() == 10
+    assert table.viewport().height() >= table.verticalHeader().length()
+    metrics = table.fontMetrics()
+    for i in range(10):
+        for j in range(10):
+            assert metrics.horizontalAdvance(table.item(i, j).text()) <= table.columnWidth(j) - 4
+    assert metrics.horizontalAdvance("100") <= table.columnWidth(0) - 4  # (a class all right: 100 of 100)
