@@ -40,7 +40,7 @@ def test_pip_install_gives_the_backstep_command(tmp_path):
     assert r.returncode == 0 and r.stdout.startswith("8 layer plugins loaded"), r.stdout + r.stderr
     r = backstep("datasets")
     assert r.returncode == 0 and "mnist-5k       built-in        4000 train / 1000 test" in r.stdout, r.stdout
-    lecture = subprocess.run([str(bin_dir / "python"), "-c", "import desktop.main_window as m; print(m.LECTURE)"],
+    lecture = subprocess.run([str(bin_dir / "python"), "-c", "import core.workspace as m; print(m.LECTURE)"],
                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120).stdout.strip()
     assert "site-packages" in lecture and Path(lecture).is_file()
     r = backstep("bench", lecture, "--batch-size", "4", "--iterations", "2", "--json")

@@ -199,19 +199,23 @@ def _transfer(url, part: Path, start: int, name: str, limits: _Limits, report) -
     return start if resumed else 0
 
 
+def _too_slow(url, done: int, limits: _Limits) -> DataError:
+    return DataError(f"cannot download {url}: gave up after {limits.deadline:.0f} s with {done} of "
+                     f"{limits.size or '?'} bytes (the server is too slow); run the download again to resume")
+
+
 def _copy(response, out, url, part: Path, done: int, limits: _Limits, on_chunk) -> int:
     """Copy the body into ``out`` until it ends, the cap is reached or the deadline passes."""
     read = getattr(response, "read1", response.read)  # read1: whatever has arrived, not a full chunk
     while True:
         if limits.late():
-            raise DataError(
-                f"cannot download {url}: gave up after {limits.deadline:.0f} s with {done} of "
-                f"{limits.size or '?'} bytes (the server is too slow); run the download again to resume"
-            )
+            raise _too_slow(url, done, limits)
         _set_read_timeout(response, limits.read_timeout())
         try:
             chunk = read(min(CHUNK, limits.cap - done + 1))
         except (http.client.HTTPException, OSError) as e:
+            if isinstance(e, TimeoutError) and limits.ends - time.monotonic() < 0.1:
+                raise _too_slow(url, done, limits) from None  # (the read waited out the deadline's rest)
             raise DataError(
                 f"cannot download {url}: {_reason(e)} after {done} bytes; "
                 "run the download again to resume"
