@@ -34,13 +34,18 @@ class PoolExplainer(Explainer):
         """(factor name, the share of window (i, jj)'s error that input ``pos`` gets, its condition text)."""
         raise NotImplementedError
 
+    @staticmethod
+    def _window(at, sn, ch, i, jj) -> list[tuple[int, int, int, int]]:
+        """The input elements of window (i, jj) of sample sn, channel ch, row by row."""
+        k, s = at.hp["kernel_size"], at.hp["stride"]
+        return [(sn, ch, i * s + m, jj * s + q) for m in range(k) for q in range(k)]
+
     def _windows(self, at, index):
         k, s = at.hp["kernel_size"], at.hp["stride"]
         sn, ch, u, v = (int(t) for t in index)
         out_h, out_w = at.node.out_shape[1:]
         for i, jj, pos in windows_containing(u, v, k, s, out_h, out_w):
-            window = [(sn, ch, i * s + m, jj * s + q) for m in range(k) for q in range(k)]
-            yield i, jj, pos, window
+            yield i, jj, pos, self._window(at, sn, ch, i, jj)
 
     def expand_grad_in(self, at, index, factors):
         sn, ch, u, v = (int(t) for t in index)
@@ -93,9 +98,8 @@ class MaxPoolExplainer(PoolExplainer):
 
     def forward(self, at, index):
         a, ins = at.input(), at.in_sym
-        k, s = at.hp["kernel_size"], at.hp["stride"]
         sn, ch, i, jj = (int(t) for t in index)
-        window = [(sn, ch, i * s + m, jj * s + q) for m in range(k) for q in range(k)]
+        window = self._window(at, sn, ch, i, jj)
         vals = [(f"{ins}{ix(w[2:])}", float(a[w])) for w in window]
         refs = tuple((at.input_key, w) for w in window)
         first = int(np.argmax([v for _, v in vals]))
@@ -103,7 +107,8 @@ class MaxPoolExplainer(PoolExplainer):
                  (refs[first],) + refs)
         return Derivation(f"pool({ins})ᵢⱼ = maxₘ,ₙ {ins}₍ᵢₛ₊ₘ₎₍ⱼₛ₊ₙ₎", [t],
                           f"= max({', '.join(fmt(v) for _, v in vals)})",
-                          f"The maximum sits at {window[first][2:]}: that is where the error will be routed back.")
+                          f"The maximum sits at {ix(window[first][2:])}: that is where the error will be routed "
+                          "back.")
 
 
 class AvgPoolExplainer(PoolExplainer):
@@ -119,9 +124,9 @@ class AvgPoolExplainer(PoolExplainer):
 
     def forward(self, at, index):
         a, ins = at.input(), at.in_sym
-        k, s = at.hp["kernel_size"], at.hp["stride"]
+        k = at.hp["kernel_size"]
         sn, ch, i, jj = (int(t) for t in index)
-        window = [(sn, ch, i * s + m, jj * s + q) for m in range(k) for q in range(k)]
+        window = self._window(at, sn, ch, i, jj)
         terms = [term(f"(1/{k * k}) · {ins}{ix(w[2:])}", [("1/k²", 1.0 / (k * k)), (f"{ins}{ix(w[2:])}", a[w])],
                       [(at.input_key, w)]) for w in window]
         return Derivation(f"pool({ins})ᵢⱼ = (1/k²) Σₘ Σₙ {ins}₍ᵢₛ₊ₘ₎₍ⱼₛ₊ₙ₎", terms, f"= mean of {len(terms)} values")
