@@ -329,9 +329,13 @@ class Stepper:
         acts = self._work.acts if self._work is not None else ()
         return acts[k] if len(acts) > k else None
 
-    def current_batch_indices(self) -> np.ndarray:
-        """The batch of the iteration in progress, or of the next one at a boundary."""
-        return self._work.idx if self._work is not None else self.next_batch_indices()
+    def current_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of the iteration in progress, or of the next one at a boundary — a given batch
+        (``use_batch``) included; x checked against the network's input shape."""
+        if self._work is not None:
+            return self._work.x, self._work.y
+        _, x, y = self._batch()
+        return x, y
 
     @staticmethod
     def _check_finite(phase: str, layer: str | None, arrays: dict) -> None:

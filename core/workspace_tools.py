@@ -54,9 +54,7 @@ def stopped_point(ws: Workspace) -> StoppedPoint:
     if last in ws.timeline.iterations():
         x, y, _ = ws.timeline.batch_at(last)
         return StoppedPoint(f"iteration {last + 1} (the last one run)", ws.timeline.state_at(last), (x, y), last)
-    idx = st.next_batch_indices()
-    x = st.net.check_input(st.data.x_train[idx], "dataset")
-    return StoppedPoint(f"iteration {st.iteration + 1} (the next one)", st.state(), (x, st.data.y_train[idx]),
+    return StoppedPoint(f"iteration {st.iteration + 1} (the next one)", st.state(), st.current_batch(),
                         st.iteration)
 
 

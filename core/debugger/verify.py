@@ -170,8 +170,7 @@ def prepare(stepper_or_record, layer_name: str, eps: float = 1e-6, *, samples: S
         if x_full is not None:
             source = f"iteration {st.iteration + 1} (in progress): the input {layer_name} received"
         else:
-            idx = st.current_batch_indices()
-            x_full = net.check_input(st.data.x_train[idx], "dataset")
+            x_full = net.check_input(st.current_batch()[0], "dataset")
             for i in range(k):
                 x_full, _ = net.forward_layer(i, x_full)
             source = (f"the batch of iteration {st.iteration + 1}, sent forward through the layers before "

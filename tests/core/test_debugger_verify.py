@@ -79,3 +79,19 @@ def test_a_plugin_with_a_wrong_backward_is_flagged_at_its_worst_element(tmp_path
     assert abs(z[w.index]) > np.quantile(np.abs(z), 0.9)
     assert res.worst_elements(5)[0] == w
     assert "FAILED" in res.summary()
+
+
+@pytest.mark.parametrize("stepped", [0, 1])
+def test_a_given_batch_is_the_one_checked(stepped):
+    """After use_batch (a drawn digit, a test example), at the boundary and one phase in, the check
+    runs on that batch, not on the permutation's next one or on x_train[-1]."""
+    st = lecture_stepper()
+    x = np.random.default_rng(3).random((2, 1, 28, 28)).astype(np.float32)
+    st.use_batch(x, np.array([4, 7]))
+    for _ in range(stepped):
+        st.step_phase()
+    job = prepare(st, "conv2")
+    want = st.net.check_input(x)
+    for i in range(3):
+        want, _ = st.net.forward_layer(i, want)
+    np.testing.assert_allclose(job.x, want.astype(np.float64), rtol=1e-5)

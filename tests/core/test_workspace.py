@@ -210,3 +210,11 @@ def test_a_given_batch_is_trained_on_once_and_the_data_order_carries_on(ws):
     assert ws.step_back_phase() and ws.step_back_phase()  # back into the given batch's iteration too
     with pytest.raises(BackstepError, match="labels"):
         ws.step_on(x, [12])
+
+
+def test_a_what_if_at_a_boundary_with_a_given_batch_replays_that_batch(ws):
+    x = np.random.default_rng(5).random((1, 1, 28, 28)).astype(np.float32)
+    ws.stepper.use_batch(x, np.array([3]))
+    point = ws.stopped_point()
+    np.testing.assert_array_equal(point.batch[0], x)
+    np.testing.assert_array_equal(point.batch[1], [3])
