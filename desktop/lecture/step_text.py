@@ -24,6 +24,7 @@ class StepText(QScrollArea):
         self.setWidget(self._inner)
         self.formulas: list[MathView] = []
         self.paragraphs: list[QLabel] = []
+        self._shown: tuple | None = None  # (plan, extra, dark) of the page on screen
 
     def _clear(self) -> None:
         """A fresh page (the old one goes with its widget: nothing of it stays on screen)."""
@@ -49,9 +50,13 @@ class StepText(QScrollArea):
         return lab
 
     def show_step(self, plan, extra: str = "") -> None:
-        """The step's blocks with its @values filled in; ``extra``: a line in front (HTML)."""
-        self._clear()
+        """The step's blocks with its @values filled in; ``extra``: a line in front (HTML). The same
+        step again (another frame, a new view) keeps the page as it is, scrolled where it was."""
         dark = is_dark(self)
+        if self._shown == (plan, extra, dark):
+            return
+        self._shown = (plan, extra, dark)
+        self._clear()
         step = plan.step
         title = self._text(f"<b>{plan.chapter.id} · {step.title}</b>", pt=14.5)
         title.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
