@@ -26,12 +26,25 @@ from desktop.panels.levels import power_text
 from desktop.panels.plot_style import ThemedLayoutWidget
 
 
-def _texts(plane: Plane, fmt: NumberFormat) -> np.ndarray:
-    out = np.empty(plane.shape, dtype=object)
-    real = plane.where[..., 0] >= 0
-    for (r, c), v in np.ndenumerate(plane.image):
-        out[r, c] = fmt.text(v) if real[r, c] else None
-    return out
+class _CellTexts:
+    """A plane's cell texts in one format, written when first asked for: the overlay reads only
+    the block in view (at most MAX_CELLS cells), so a 120×256 weight costs nothing per step.
+    ``texts[r0:r1, c0:c1]`` is an object array of str, None where there is no cell (a gap)."""
+
+    def __init__(self, plane: Plane, fmt: NumberFormat):
+        self.shape = plane.shape
+        self._plane, self._fmt = plane, fmt
+        self._texts = np.empty(plane.shape, dtype=object)
+        self._made = plane.where[..., 0] < 0  # (gaps stay None)
+
+    def __getitem__(self, block: tuple[slice, slice]) -> np.ndarray:
+        made = self._made[block]
+        if not made.all():
+            texts, values = self._texts[block], self._plane.image[block]  # (views: filled in place)
+            for r, c in zip(*np.nonzero(~made)):
+                texts[r, c] = self._fmt.text(values[r, c])
+            made[...] = True
+        return self._texts[block]
 
 
 def _dark(plane: Plane, levels: tuple[float, float], cmap: pg.ColorMap) -> np.ndarray:
@@ -123,7 +136,7 @@ class ArrayView(ThemedLayoutWidget):
             for (r, c), i in np.ndenumerate(plane.where[..., 0]):
                 labels[r, c] = str(i + 1) if i >= 0 else None
         self.formats = coarser(fmt, finite_max_abs(plane.image))
-        self.numbers.set_cells([_texts(plane, f) for f in self.formats], _dark(plane, self.levels, cmap), labels)
+        self.numbers.set_cells([_CellTexts(plane, f) for f in self.formats], _dark(plane, self.levels, cmap), labels)
         self.plot.getAxis("left").set_axis(plane.rows, self.axis_names)
         self.plot.getAxis("top").set_axis(plane.cols, self.axis_names)
         self.plot.showAxis("left", plane.rows is not None)

@@ -86,11 +86,11 @@ class NumberOverlay(pg.GraphicsObject):
                 break
         if px is None:
             return None
-        texts = self._choices[choice]
+        texts = self._choices[choice][r0:r1, c0:c1]
         cells = []
         for r in range(r0, r1):
             for c in range(c0, c1):
-                t = texts[r, c]
+                t = texts[r - r0, c - c0]
                 if t is None:
                     continue
                 rect = transform.mapRect(QRectF(c, r, 1, 1))
