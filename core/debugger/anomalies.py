@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.debugger.health import dead_mask, layer_list, saturated_mask
+from core.debugger.health import dead_mask, layer_list, layer_objects, saturated_mask
 
 NAN, POSINF, NEGINF = "NaN", "+Inf", "−Inf"
 SUBNORMAL, SATURATED, DEAD = "subnormal", "saturated", "dead"
@@ -205,12 +205,12 @@ def scan(records: Iterable, layers) -> Iterator[tuple[int, str, str, TensorCount
     ``records``: ``(iteration, arrays)`` (a merged iteration) or ``(iteration, phase, arrays)``
     (one phase's snapshot) items, oldest first.
     """
-    types = dict(layer_list(layers))
-    names = list(types)
+    objects = layer_objects(layers)  # (built once, not per tensor)
+    names = list(objects)
     for it, phase, arrays in _records(records):
         for p, key in ordered(arrays, layers, phase):
             layer = _layer_of(key, names)
-            kind = types.get(layer) if key == f"{layer}.out" else None
+            kind = objects.get(layer) if key == f"{layer}.out" else None
             yield it, p, key, count_tensor(arrays[key], key, kind)
 
 

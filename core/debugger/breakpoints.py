@@ -81,6 +81,7 @@ class BreakContext:
 
     focus: int = 0  # the focused sample of the batch
     layer_types: Mapping[str, str] = field(default_factory=dict)  # layer name -> type id ("sigmoid", …)
+    layers: Mapping[str, object] = field(default_factory=dict)  # layer name -> the network's Layer object
 
 
 @dataclass
@@ -269,20 +270,22 @@ class HealthBreakpoint(Breakpoint):
 
     def check(self, snapshot, context=None):
         types = dict(context.layer_types) if context is not None else {}
+        # the network's own layer (its hyperparameters), else one built from the type id
+        kinds = {**types, **(dict(context.layers) if context is not None else {})}
         if self.metric == "update_ratio":
             if snapshot.kind != "update":
                 return None
             names = [n for n in types if fnmatch.fnmatchcase(n, self.layer)] or (
                 [self.layer] if self.layer in {k.split(".")[0] for k in snapshot.arrays} else [])
             for n in names:
-                v = hl.health_metric({n: types.get(n, "")}, snapshot.arrays, n, "update_ratio")
+                v = hl.health_metric({n: kinds.get(n, "")}, snapshot.arrays, n, "update_ratio")
                 if v is not None and _compare(v, self.op, self.threshold):
                     return f"{n} update/weight ratio {_fmt(v)} {self.op} {_fmt(self.threshold)} at update"
             return None
         if snapshot.kind != "forward" or not fnmatch.fnmatchcase(snapshot.layer or "", self.layer):
             return None
         layer = snapshot.layer
-        v = hl.health_metric({layer: types.get(layer, "")}, snapshot.arrays, layer, self.metric)
+        v = hl.health_metric({layer: kinds.get(layer, "")}, snapshot.arrays, layer, self.metric)
         if v is not None and _compare(v, self.op, self.threshold):
             return (f"{snapshot.layer} {HEALTH_METRICS[self.metric]} {v:.1%} {self.op} {self.threshold:.1%} "
                     f"at {snapshot.phase}")
@@ -418,7 +421,8 @@ def parse_location(text: str) -> Breakpoint:
 
 
 def context_for(stepper, focus: int = 0) -> BreakContext:
-    return BreakContext(focus, {n.name: n.type for n in stepper.net.nodes})
+    nodes = stepper.net.nodes
+    return BreakContext(focus, {n.name: n.type for n in nodes}, {n.name: n.layer for n in nodes})
 
 
 def run_until_break(stepper, breakpoints: BreakpointSet, should_stop: Callable[[], bool] | None = None,

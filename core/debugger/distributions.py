@@ -237,7 +237,7 @@ class GradientFlowSeries:
 
 def gradient_flow_series(layers, records: Sequence[tuple[int, Mapping]]) -> GradientFlowSeries:
     """:func:`gradient_flow` at every recorded iteration."""
-    names = layer_list(layers)
+    names = layer_list(layers)  # ((name, type) pairs: nothing rebuilt per record)
     shape = (len(records), len(names))
     out, inp, par = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     for t, (_, arrays) in enumerate(records):

@@ -123,19 +123,31 @@ def dead_mask(a, kind="relu") -> np.ndarray | None:
 
 
 def layer_list(layers) -> list[tuple[str, str]]:
-    """(name, type) pairs from core.network.Node objects, (name, type) pairs or a {name: type} map."""
-    return [(name, typ) for name, typ, _ in _layer_list(layers)]
+    """(name, type) pairs from core.network.Node objects, (name, type or Layer) pairs or a map;
+    no layer object is built."""
+    return [(name, typ) for name, typ, _ in _layer_list(layers, build=False)]
 
 
-def _layer_list(layers) -> list[tuple[str, str, object]]:
-    """(name, type, layer object or None) from core.network.Node objects, (name, type) pairs or a
-    {name: type} map; for bare types the layer is its class with default hyperparameters."""
+def layer_objects(layers) -> dict[str, object]:
+    """name -> the layer object whose rules (saturated, inactive) apply: a Node's own layer, a
+    given Layer, or for a bare type id its class with default hyperparameters (None if unknown)."""
+    return {name: obj for name, _, obj in _layer_list(layers)}
+
+
+def _type_id(kind) -> str:
+    return kind if isinstance(kind, str) else str(getattr(getattr(kind, "spec", None), "id", type(kind).__name__))
+
+
+def _layer_list(layers, build: bool = True) -> list[tuple[str, str, object]]:
+    """(name, type, layer object or None) from core.network.Node objects, (name, type id or Layer)
+    pairs or a {name: type id or Layer} map; ``build``: make layer objects for bare type ids."""
     if isinstance(layers, Mapping):
         layers = list(layers.items())
     out = []
     for item in layers:
         if isinstance(item, tuple):
-            out.append((str(item[0]), str(item[1]), _layer(str(item[1]))))
+            kind = item[1] if not isinstance(item[1], str) else str(item[1])
+            out.append((str(item[0]), _type_id(kind), _layer(kind) if build else None))
         else:
             out.append((item.name, item.type, item.layer))
     return out
@@ -181,7 +193,7 @@ def layer_health(layers, arrays: Mapping[str, np.ndarray]) -> list[LayerHealth]:
 
 def health_metric(layers, arrays: Mapping, layer: str, metric: str) -> float | None:
     """One figure of METRICS for ``layer`` (None if the layer is not in ``layers``)."""
-    found = {name: obj for name, _, obj in _layer_list(layers)}
+    found = layer_objects(layers)
     if layer not in found:
         return None
     return _figure(layer, found[layer], arrays, metric)

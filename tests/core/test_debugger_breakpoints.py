@@ -100,6 +100,22 @@ def test_health_breakpoints(lecture_path, tiny):
         HealthBreakpoint("x", "bogus")
 
 
+def test_health_breakpoints_judge_the_networks_own_layers(lecture_path, tiny, monkeypatch):
+    """The saturation rule comes from the network's layer objects (their hyperparameters), not a
+    layer rebuilt from its type id with defaults at every phase."""
+    import core.debugger.health as hl
+    from core.debugger.breakpoints import context_for
+
+    built = []
+    real = hl._layer
+    monkeypatch.setattr(hl, "_layer", lambda kind, registry=None: (built.append(kind), real(kind, registry))[1])
+    st = make(lecture_path, tiny)
+    hit = run_until_break(st, BreakpointSet([HealthBreakpoint("sig2", "saturated", ">", 0.0)]),
+                          context=lambda: context_for(st))
+    assert hit.phase == "forward:sig2"
+    assert not [k for k in built if isinstance(k, str)]  # no layer built from a type id
+
+
 def test_nonfinite_breakpoint_catches_divergence(lecture_path, tiny):
     st = make(lecture_path, tiny)
     st.net.params["fc2"]["weight"][0, 0] = np.nan
