@@ -39,6 +39,7 @@ def read_safetensors(path: str | Path) -> dict[str, np.ndarray]:
 def safetensors_shapes(path: str | Path) -> dict[str, tuple]:
     """key -> shape of every array, from the file's JSON header alone (nothing is allocated)."""
     path = regular_file(path, WeightsError, "a .safetensors weights file")
+    _numpy_api()  # (without the package: the message that says to install it)
     from safetensors import safe_open
 
     try:

@@ -51,10 +51,8 @@ class Stepping:
 
     def _after_iteration(self, *_args) -> None:
         """Every completed iteration: into the timeline, then to the hooks."""
-        st, rec = self.stepper, self.last_record
-        if rec is not None and (rec.iteration != st.iteration - 1 or not rec.complete):
-            rec = None  # (run on the fast path: the timeline replays its arrays when asked)
-        self.timeline.record(st, rec)
+        st = self.stepper
+        self.timeline.record(st, self.last_record)  # (it keeps the record only if it is this iteration's)
         for fn in tuple(self._iteration_hooks):
             try:
                 fn(st)
@@ -249,12 +247,3 @@ class Stepping:
             self.events.error.emit(*runner.error)
         if runner.hit is not None:
             self.events.breakpoint.emit(runner.hit)
-
-    def run_here(self, iterations: int | None = None, until_epoch_end: bool = False) -> bool:
-        """A run on the calling thread, to its end (scripts and tests)."""
-        runner = self.begin_run(iterations, until_epoch_end)
-        if runner is None:
-            return False
-        runner.run()
-        self.end_run()
-        return runner.error is None

@@ -34,9 +34,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from core.debugger.timeline_store import Entry, TimelineStore, readonly
+from core.debugger.timeline_store import Entry, TimelineStore
 from core.debugger.what_if import max_abs_diff
-from core.snapshot import update_arrays
+from core.snapshot import frozen, update_arrays
 from core.stepper import Stepper
 
 UPDATE_SUFFIXES = (".old", ".step", ".new")
@@ -114,7 +114,7 @@ class Timeline(TimelineStore):
             old = e.state["params"]
             new = {lname: {k: e.new_params[f"{lname}.{k}"] for k in ps} for lname, ps in old.items()}
             update = update_arrays(old, new)
-            update.update({k: readonly(v) for k, v in update.items() if k.endswith(".step")})
+            update.update({k: frozen(v) for k, v in update.items() if k.endswith(".step")})
             return MappingProxyType({**e.arrays, **update})
 
     def batch_at(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,14 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.snapshot import frozen
 from core.stepper import Stepper
-
-
-def readonly(a: np.ndarray) -> np.ndarray:
-    if a.flags.writeable:
-        a = np.array(a, copy=True)
-        a.setflags(write=False)
-    return a
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -109,7 +103,7 @@ class TimelineStore:
             for lname, ps in start["params"].items():
                 for k, v in ps.items():
                     old = prev.new_params.get(f"{lname}.{k}") if prev and prev.new_params else None
-                    ps[k] = old if old is not None and _same(old, v) else readonly(v)
+                    ps[k] = old if old is not None and _same(old, v) else frozen(v)
             self._entries.append(entry)
             self._evict()
             return True
@@ -138,7 +132,7 @@ class TimelineStore:
         for key, a in record.arrays.items():
             if key.endswith(".old") or key.endswith(".step"):
                 continue  # .old is the state's parameter; .step = new − old, derived on reading
-            a = readonly(np.asarray(a))
+            a = frozen(np.asarray(a))
             bucket = seen.setdefault((a.dtype.str, a.shape), [])
             same = next((b for b in bucket if b is a or _same(b, a)), None)
             if same is None:

@@ -8,7 +8,6 @@ The runtime is onnxruntime for ONNX and torch for PyTorch, each only when instal
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import BackstepError
+from core.losses import softmax
+from core.registry import import_file
 
 TOLERANCE = 1e-4  # float32
 
@@ -49,11 +50,6 @@ def check_batch(net, n: int = 8, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).random((n, *net.input_shape), dtype=np.float32)
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def backstep_outputs(net, params, x) -> tuple[np.ndarray, np.ndarray]:
     """Backstep's logits and probabilities for ``x``, in float32, with ``params``."""
     net32 = net.astype(np.float32)
@@ -81,21 +77,13 @@ def run_onnx(path: Path, x: np.ndarray):
     return (logits, probs), f"onnxruntime {ort.__version__}"
 
 
-def import_file(path: Path, name: str = "backstep_exported_model"):
-    """Import the generated .py as a fresh module (it may be imported again after a new export)."""
-    spec = importlib.util.spec_from_file_location(f"{name}_{abs(hash(str(path))) % 10**8}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def run_pytorch(path: Path, x: np.ndarray):
     """(logits, probs) of the generated module for ``x``, or None when torch is not installed."""
     try:
         import torch
     except ImportError:
         return None
-    module = import_file(path)
+    module = import_file(path, "backstep_exported")  # (a fresh name per file: a new export is imported anew)
     model = module.load()
     with torch.no_grad():
         logits = model(torch.from_numpy(x))

@@ -21,7 +21,6 @@ import numpy as np
 
 from core.lecture.roles import Roles, StepKind
 
-SIGMOID_PRIME = "f(@z)(1 - f(@z))"
 FPRIME = {"sigmoid": "f(@z)(1 - f(@z))", "tanh": "1 - f(@z)^2", "relu": r"[\, @z > 0 \,]"}
 
 

@@ -246,3 +246,15 @@ def test_the_template_plugin_exports_to_both(tmp_path, monkeypatch, capsys):
         assert cli(["export", str(tmp_path / "s.json"), "--weights", str(weights), "--to", target,
                     "--out", str(tmp_path / out)]) == 0
         assert "largest difference from Backstep" in capsys.readouterr().out
+
+
+def test_without_the_safetensors_package_a_weights_file_says_to_install_it(tmp_path, monkeypatch):
+    from core.errors import WeightsError
+    from core.safetensors_io import safetensors_shapes
+
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(b"\0" * 16)
+    monkeypatch.setitem(sys.modules, "safetensors", None)  # (import safetensors now raises ImportError)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    with pytest.raises(WeightsError, match="pip install safetensors"):
+        safetensors_shapes(path)
