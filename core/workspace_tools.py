@@ -64,13 +64,13 @@ def prepare_verify(ws: Workspace, layer: str, eps: float, samples=None) -> Verif
     defaults to the focused sample and the next one."""
     st = ws.stepper
     k = ws.layer_names.index(layer)
+    rec = ws._shown_record()
     if samples is None:
-        n = ws.view().batch_size or 2
+        n = len(rec.last.y) if rec is not None and rec.snapshots else len(st.current_batch()[1])
         f = min(ws.focus, max(n - 1, 0))
         samples = [f] + ([f + 1 if f + 1 < n else 0] if n > 1 else [])
     if not ws.running and st.layer_input(k) is not None:
         return prepare(st, layer, eps, samples=samples)
-    rec = ws.record if ws.record.snapshots else ws.last_record
     if rec is not None and rec.snapshots and (k == 0 or f"{st.net.nodes[k - 1].name}.out" in rec.arrays):
         return prepare(rec, layer, eps, samples=samples, network=st.net)
     if ws.running:
